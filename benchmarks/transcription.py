@@ -1,0 +1,308 @@
+"""TuneScribe and Spotify's Basic Pitch side by side: accuracy and speed on the same files.
+
+Run with the project venv (the peer's venv comes from benchmarks/setup_peer.sh):
+
+    .venv/bin/python benchmarks/transcription.py [--sets synthetic,real] [--systems ours,peer]
+        [--limit N] [--model DIR] [--memory]
+
+Sets: `synthetic` (the corpus test split, per ensemble kind), `real-mix` (Bach10 four-instrument
+mixes) and `real-instrument` (Bach10 single instruments); `real` names both real sets. Each system
+runs as ONE process over all of a set's files, timed by the wall clock, so model loading and start-up
+count. Scores come from tunescribe.evaluate: note F1 (onsets within 50 ms), note F1 with offsets,
+frame F1 (10 ms grid), each the mean over files. A file a system fails on scores as an empty
+transcription. Writes benchmarks/results/transcription.json and .md.
+
+`--memory` also transcribes a 10-minute recording (the real mixes looped, written to a temp dir)
+under /usr/bin/time -v and records each system's peak resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from tunescribe.evaluate import Scores, mean_scores, score_notes
+from tunescribe.midi import read_midi_notes
+
+REPO = Path(__file__).resolve().parent.parent
+PEER_PYTHON = REPO / "benchmarks" / ".venv-basic-pitch" / "bin" / "python"
+PEER_SCRIPT = REPO / "benchmarks" / "peer_basic_pitch.py"
+GNU_TIME = Path("/usr/bin/time")
+SET_TITLES = {
+    "synthetic": "synthetic test split",
+    "real-mix": "real mixes (Bach10)",
+    "real-instrument": "real single instruments (Bach10)",
+}
+SYSTEM_TITLES = {"ours": "TuneScribe", "peer": "Basic Pitch 0.4.0 (ONNX, default thresholds)"}
+
+
+@dataclass
+class Item:
+    id: str
+    audio: Path
+    ref: Path
+    category: str
+
+
+@dataclass
+class Run:
+    wall_s: float  # wall-clock seconds of the whole process
+    max_rss_mib: float  # peak resident memory of the process, MiB
+    returncode: int
+
+
+# ---------------------------------------------------------------- file sets
+
+
+def synthetic_items(corpus: Path) -> list[Item]:
+    """The corpus test split; category = the rendition's ensemble kind from manifest.json."""
+    manifest = corpus / "manifest.json"
+    if not manifest.is_file():
+        sys.exit(f"error: {manifest} is missing (is the corpus build finished?)")
+    rows = [r for r in json.loads(manifest.read_text()) if "id" in r and r.get("split") == "test"]
+    items = [Item(r["id"], corpus / "test" / f"{r['id']}.flac", corpus / "test" / f"{r['id']}.mid", r["kind"])
+             for r in sorted(rows, key=lambda r: r["id"])]
+    return [it for it in items if it.audio.is_file() and it.ref.is_file()]
+
+
+def real_items(real_dev: Path, mixes: bool) -> list[Item]:
+    """Bach10 clips from clips.json, read in place: the mixes (category "mix"), or the single
+    instruments (category = the instrument)."""
+    clips = json.loads((real_dev / "clips.json").read_text())["clips"]
+    return [Item(c["id"], real_dev / f"{c['id']}.flac", real_dev / f"{c['id']}.mid", c["kind"])
+            for c in sorted(clips, key=lambda c: c["id"]) if (c["kind"] == "mix") == mixes]
+
+
+def audio_seconds(path: Path) -> float:
+    """Duration of an audio file in seconds (from its header)."""
+    return sf.info(str(path)).duration
+
+
+# ---------------------------------------------------------------- running the systems
+
+
+def system_command(system: str, files: list[Path], out_dir: Path, model: Path | None) -> list[str]:
+    """The command line that transcribes `files` into out_dir/<stem>.mid."""
+    if system == "ours":
+        cmd = [str(Path(sys.executable).parent / "tunescribe"), "transcribe", *map(str, files), "--out-dir", str(out_dir)]
+        return cmd + (["--model", str(model)] if model else [])
+    return [str(PEER_PYTHON), str(PEER_SCRIPT), "--out-dir", str(out_dir), *map(str, files)]
+
+
+def run_measured(cmd: list[str], log: Path) -> Run:
+    """Run cmd under GNU time -v; stdout and stderr go to `log`. Returns wall seconds and peak RSS."""
+    if not GNU_TIME.is_file():
+        sys.exit("error: /usr/bin/time is missing (apt-get install time)")
+    rusage = log.with_suffix(".time")
+    t0 = time.perf_counter()
+    with log.open("w") as f:
+        rc = subprocess.run([str(GNU_TIME), "-v", "-o", str(rusage), *cmd], stdout=f, stderr=subprocess.STDOUT).returncode
+    wall = time.perf_counter() - t0
+    rss_kib = next((int(line.rsplit(":", 1)[1]) for line in rusage.read_text().splitlines()
+                    if "Maximum resident set size" in line), 0)
+    return Run(wall, rss_kib / 1024, rc)
+
+
+def model_description(model: Path | None) -> dict:
+    """Which TuneScribe model the run used: its directory and the version in its card."""
+    from tunescribe.model import ModelError, default_model_dir
+
+    try:
+        directory = model or default_model_dir()
+    except ModelError as e:
+        sys.exit(f"error: {e} (pass --model DIR, or --systems peer)")
+    card = directory / "card.json"
+    version = json.loads(card.read_text()).get("version", directory.name) if card.is_file() else directory.name
+    return {"model_dir": str(directory), "model_version": version}
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def score_dir(items: list[Item], est_dir: Path) -> tuple[dict, list[str]]:
+    """Per-file scores (and note counts) of est_dir/<id>.mid against each reference; a missing
+    estimate scores as an empty transcription and is listed."""
+    per_file, missing = {}, []
+    for it in items:
+        est_path = est_dir / f"{it.id}.mid"
+        ref = read_midi_notes(it.ref)
+        est = read_midi_notes(est_path) if est_path.is_file() else []
+        if not est_path.is_file():
+            missing.append(it.id)
+        per_file[it.id] = {"category": it.category, "n_ref": len(ref), "n_est": len(est),
+                           **score_notes(ref, est).as_dict()}
+    return per_file, missing
+
+
+def summarise(per_file: dict) -> dict:
+    """Mean scores over all files ("all") and over each category's files."""
+    by_cat: dict[str, list[Scores]] = {}
+    for row in per_file.values():
+        s = Scores(*(row[k] for k in Scores.__dataclass_fields__))
+        by_cat.setdefault("all", []).append(s)
+        by_cat.setdefault(row["category"], []).append(s)
+    return {cat: {"files": len(v), **mean_scores(v).as_dict()} for cat, v in sorted(by_cat.items(), key=lambda kv: kv[0] != "all")}
+
+
+def benchmark_set(name: str, items: list[Item], systems: list[str], model: Path | None, work: Path) -> dict:
+    """Run each system once over the set's files, time it, score it."""
+    audio_s = sum(audio_seconds(it.audio) for it in items)
+    result = {"title": SET_TITLES[name], "files": len(items), "audio_s": audio_s, "systems": {}}
+    for system in systems:
+        out_dir = work / name / system
+        shutil.rmtree(out_dir, ignore_errors=True)
+        out_dir.mkdir(parents=True)
+        print(f"[{name}] {system}: {len(items)} files, {audio_s:.0f} s of audio", flush=True)
+        run = run_measured(system_command(system, [it.audio for it in items], out_dir, model), work / f"{name}-{system}.log")
+        per_file, missing = score_dir(items, out_dir)
+        if len(missing) == len(items):
+            sys.exit(f"error: {system} wrote no MIDI for {name} (exit {run.returncode}); see {work / f'{name}-{system}.log'}")
+        result["systems"][system] = {
+            "process_s": run.wall_s, "x_real_time": audio_s / run.wall_s, "max_rss_mib": run.max_rss_mib,
+            "returncode": run.returncode, "missing": missing, "scores": summarise(per_file), "per_file": per_file,
+        }
+        s = result["systems"][system]["scores"]["all"]
+        print(f"  note F1 {s['note_f1']:.3f}, with offsets {s['note_offset_f1']:.3f}, frame F1 {s['frame_f1']:.3f}, "
+              f"{run.wall_s:.1f} s ({audio_s / run.wall_s:.2f}x real time)", flush=True)
+    return result
+
+
+def memory_test(real_dev: Path, minutes: float, systems: list[str], model: Path | None, work: Path) -> dict:
+    """Loop the real mixes into one `minutes`-long file (in a temp dir) and measure each system's
+    peak RSS (MiB) and wall seconds transcribing it."""
+    clips = [sf.read(str(it.audio), dtype="float32", always_2d=True) for it in real_items(real_dev, mixes=True)]
+    rates = {sr for _, sr in clips}
+    if len(rates) != 1:
+        sys.exit(f"error: the real mixes have different sample rates {rates}")
+    sr = rates.pop()
+    joined = np.concatenate([y.mean(axis=1) for y, _ in clips])
+    n = int(round(minutes * 60 * sr))
+    audio = np.tile(joined, int(np.ceil(n / len(joined))))[:n]
+    result = {"audio_s": n / sr, "source": "real mixes, concatenated and looped", "systems": {}}
+    with tempfile.TemporaryDirectory(prefix="tunescribe-memory-") as tmp:
+        path = Path(tmp) / f"long-{minutes:g}min.flac"
+        sf.write(str(path), audio, sr, subtype="PCM_16")
+        del audio, joined, clips
+        for system in systems:
+            print(f"[memory] {system}: {n / sr:.0f} s file", flush=True)
+            run = run_measured(system_command(system, [path], Path(tmp) / system, model), work / f"memory-{system}.log")
+            if run.returncode != 0:
+                sys.exit(f"error: {system} failed on the long file (exit {run.returncode}); see {work / f'memory-{system}.log'}")
+            result["systems"][system] = {"max_rss_mib": run.max_rss_mib, "process_s": run.wall_s,
+                                         "x_real_time": (n / sr) / run.wall_s}
+            print(f"  peak RSS {run.max_rss_mib:.0f} MiB, {run.wall_s:.1f} s", flush=True)
+    return result
+
+
+# ---------------------------------------------------------------- report
+
+
+def machine() -> dict:
+    """CPU count and model, and the 1-minute load average before the run (another job sharing the
+    CPUs slows both systems)."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    return {"cores": os.cpu_count(), "cpu": cpu, "load_avg_1min_at_start": os.getloadavg()[0]}
+
+
+def markdown(report: dict) -> str:
+    """The JSON report as tables: per set, the systems overall, then per category."""
+    m = report["machine"]
+    lines = [
+        "# Transcription benchmark: TuneScribe vs Basic Pitch", "",
+        f"- command: `{report['command']}`",
+        f"- date: {report['date']}",
+        f"- machine: {m['cores']} cores ({m['cpu']}), load average {m['load_avg_1min_at_start']:.1f} at start",
+        *(f"- {SYSTEM_TITLES[k]}: {v}" for k, v in report["system_info"].items()),
+        "- scores: mean over files; note F1 = onsets within 50 ms; with offsets = also offsets within 20 % "
+        "(at least 50 ms); frame F1 on a 10 ms grid. Process time = one process over the whole set, "
+        "start-up and model loading included; x real time = audio seconds / process seconds.", "",
+    ]
+    for s in report["sets"].values():
+        lines += [f"## {s['title']}: {s['files']} files, {s['audio_s']:.0f} s of audio", "",
+                  "| system | note F1 | note F1 w/ offsets | frame F1 | process time (s) | x real time | peak RSS (MiB) |",
+                  "|---|---|---|---|---|---|---|"]
+        for k, r in s["systems"].items():
+            a = r["scores"]["all"]
+            failed = f" ({len(r['missing'])} failed)" if r["missing"] else ""
+            lines.append(f"| {SYSTEM_TITLES[k]}{failed} | {a['note_f1']:.3f} | {a['note_offset_f1']:.3f} | {a['frame_f1']:.3f} "
+                         f"| {r['process_s']:.1f} | {r['x_real_time']:.2f} | {r['max_rss_mib']:.0f} |")
+        lines += ["", "| category | files | " + " | ".join(f"{SYSTEM_TITLES[k].split(' (')[0]} note F1 / w/ offsets / frame F1"
+                                                          for k in s["systems"]) + " |",
+                  "|---|---|" + "---|" * len(s["systems"])]
+        cats = next(iter(s["systems"].values()))["scores"]
+        for cat, c in cats.items():
+            cells = [f"{r['scores'][cat]['note_f1']:.3f} / {r['scores'][cat]['note_offset_f1']:.3f} / {r['scores'][cat]['frame_f1']:.3f}"
+                     for r in s["systems"].values()]
+            lines.append(f"| {cat} | {c['files']} | " + " | ".join(cells) + " |")
+        lines.append("")
+    if mem := report.get("memory"):
+        lines += [f"## Peak memory on a {mem['audio_s'] / 60:g}-minute recording ({mem['source']})", "",
+                  "| system | peak RSS (MiB) | process time (s) | x real time |", "|---|---|---|---|"]
+        lines += [f"| {SYSTEM_TITLES[k]} | {r['max_rss_mib']:.0f} | {r['process_s']:.1f} | {r['x_real_time']:.2f} |"
+                  for k, r in mem["systems"].items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sets", default="synthetic,real", help="comma-separated: synthetic, real, real-mix, real-instrument")
+    ap.add_argument("--systems", default="ours,peer", help="comma-separated: ours, peer")
+    ap.add_argument("--limit", type=int, default=None, help="at most N files per set (a quick run)")
+    ap.add_argument("--model", type=Path, default=None, help="TuneScribe model directory (default: the shipped one)")
+    ap.add_argument("--memory", action="store_true", help="also measure peak memory on a long recording")
+    ap.add_argument("--memory-minutes", type=float, default=10.0, help="length of that recording, minutes")
+    ap.add_argument("--corpus", type=Path, default=REPO / "data" / "corpus")
+    ap.add_argument("--real-dev", type=Path, default=REPO.parent / "shared" / "data" / "real-dev")
+    ap.add_argument("--work", type=Path, default=REPO / "benchmarks" / "work", help="transcriptions and logs")
+    ap.add_argument("--results", type=Path, default=REPO / "benchmarks" / "results", help="where the JSON and MD go")
+    args = ap.parse_args(argv)
+
+    systems = [s for s in args.systems.split(",") if s]
+    sets = [x for s in args.sets.split(",") if s for x in (["real-mix", "real-instrument"] if s == "real" else [s])]
+    if unknown := [s for s in systems if s not in SYSTEM_TITLES] + [s for s in sets if s not in SET_TITLES]:
+        ap.error(f"unknown system or set: {', '.join(unknown)}")
+    if "peer" in systems and not PEER_PYTHON.is_file():
+        sys.exit(f"error: {PEER_PYTHON} is missing: run benchmarks/setup_peer.sh")
+    system_info = {"ours": model_description(args.model)} if "ours" in systems else {}
+    if "peer" in systems:
+        system_info["peer"] = "basic-pitch 0.4.0, ICASSP 2022 model on onnxruntime (benchmarks/.venv-basic-pitch)"
+
+    exe = Path(sys.executable)
+    command = shlex.join([str(exe.relative_to(REPO)) if exe.is_relative_to(REPO) else str(exe), *sys.argv])
+    report = {"command": command, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+              "machine": machine(), "system_info": system_info, "sets": {}}
+    args.work.mkdir(parents=True, exist_ok=True)
+    for name in sets:
+        items = (synthetic_items(args.corpus) if name == "synthetic"
+                 else real_items(args.real_dev, mixes=name == "real-mix"))[: args.limit]
+        if not items:
+            sys.exit(f"error: set {name} has no files")
+        report["sets"][name] = benchmark_set(name, items, systems, args.model, args.work)
+    if args.memory:
+        report["memory"] = memory_test(args.real_dev, args.memory_minutes, systems, args.model, args.work)
+
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / "transcription.json").write_text(json.dumps(report, indent=1) + "\n")
+    (args.results / "transcription.md").write_text(markdown(report))
+    print(f"wrote {args.results / 'transcription.json'} and {args.results / 'transcription.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The trainer: corpus builders, training loop, evaluation, model registry."""

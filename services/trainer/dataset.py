@@ -1,0 +1,74 @@
+"""Corpus renditions on disk -> training patches and evaluation pieces."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from tunescribe.constants import N_KEYS
+from tunescribe.notes import Note, notes_to_roll
+
+
+@dataclass
+class Piece:
+    id: str
+    features: np.ndarray  # (frames, bins) float16
+    notes: list[Note]
+    kind: str = "unknown"
+
+
+def load_split(corpus_dir: str | Path, split: str, limit: int | None = None) -> list[Piece]:
+    corpus_dir = Path(corpus_dir)
+    kinds = {}
+    manifest = corpus_dir / "manifest.json"
+    if manifest.is_file():
+        kinds = {r["id"]: r["kind"] for r in json.loads(manifest.read_text()) if "id" in r}
+    pieces = []
+    for f in sorted((corpus_dir / split).glob("*.npz"))[:limit]:
+        with np.load(f) as z:
+            notes = [Note(int(p), float(s), float(e), int(v)) for p, s, e, v in z["notes"]]
+            pieces.append(Piece(f.stem, z["features"], notes, kinds.get(f.stem, "unknown")))
+    return pieces
+
+
+class PatchSampler:
+    """Random fixed-length patches (features and the four targets), pieces drawn by length."""
+
+    def __init__(self, pieces: list[Piece], patch_frames: int, seed: int = 0):
+        self.patch = patch_frames
+        self.rng = np.random.default_rng(seed)
+        self.features, self.targets = [], []
+        for p in pieces:
+            n = len(p.features)
+            if n < patch_frames:
+                continue
+            onset, frame, offset, velocity = notes_to_roll(p.notes, n, N_KEYS)
+            self.features.append(p.features)
+            self.targets.append((onset.astype(np.uint8), frame.astype(np.uint8), offset.astype(np.uint8),
+                                 (velocity * 255).astype(np.uint8)))
+        lengths = np.array([len(f) - patch_frames + 1 for f in self.features], float)
+        if not len(lengths):
+            raise ValueError("no piece is as long as one patch")
+        self.weights = lengths / lengths.sum()
+
+    @property
+    def hours(self) -> float:
+        from tunescribe.constants import FRAMES_PER_SECOND
+        return sum(len(f) for f in self.features) / FRAMES_PER_SECOND / 3600
+
+    def batch(self, size: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        idx = self.rng.choice(len(self.features), size, p=self.weights)
+        x = np.empty((size, self.patch, self.features[0].shape[1]), np.float32)
+        ys = {k: np.empty((size, self.patch, N_KEYS), np.float32) for k in ("onset", "frame", "offset", "velocity")}
+        for b, i in enumerate(idx):
+            s = int(self.rng.integers(0, len(self.features[i]) - self.patch + 1))
+            x[b] = self.features[i][s:s + self.patch]
+            onset, frame, offset, velocity = self.targets[i]
+            ys["onset"][b] = onset[s:s + self.patch]
+            ys["frame"][b] = frame[s:s + self.patch]
+            ys["offset"][b] = offset[s:s + self.patch]
+            ys["velocity"][b] = velocity[s:s + self.patch] / 255.0
+        return x, ys

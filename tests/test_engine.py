@@ -1,0 +1,144 @@
+"""The shipped model end to end: rendered audio in, notes and MIDI out."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import mido
+import numpy as np
+import pytest
+import soundfile as sf
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from services.trainer.render import INSTRUMENTS, Part, Renderer
+from tunescribe.constants import SAMPLE_RATE
+from tunescribe.evaluate import score_notes
+from tunescribe.midi import read_midi_notes, write_midi
+from tunescribe.model import ModelError, load_model
+from tunescribe.notes import Note
+from tunescribe.transcribe import transcribe_audio
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model()
+
+
+def scale_and_chords() -> list[Note]:
+    """C major scale up (eighths at 100 bpm) then four three-note chords."""
+    notes, t = [], 0.5
+    for p in [60, 62, 64, 65, 67, 69, 71, 72]:
+        notes.append(Note(p, t, t + 0.28, 80))
+        t += 0.3
+    for chord in ([48, 55, 64], [53, 57, 65], [55, 59, 67], [48, 52, 60, 72]):
+        t += 0.2
+        notes += [Note(p, t, t + 0.8, 75) for p in chord]
+        t += 0.9
+    return notes
+
+
+@pytest.fixture(scope="module")
+def piano_clip() -> tuple[np.ndarray, list[Note]]:
+    notes = scale_and_chords()
+    rng = np.random.default_rng(0)
+    y = Renderer().render_part(Part(INSTRUMENTS["piano"], notes), "fluidr3_gm", rng)
+    return y / np.abs(y).max() * 0.8, notes
+
+
+def test_shipped_model_transcribes_a_rendered_piano_clip(model, piano_clip):
+    y, ref = piano_clip
+    est = transcribe_audio(y, model)
+    scores = score_notes(ref, est)
+    assert scores.note_f1 >= 0.9, scores
+
+
+def test_silence_gives_zero_notes(model, tmp_path):
+    notes = transcribe_audio(np.zeros(SAMPLE_RATE * 3, np.float32), model)
+    assert notes == []
+    write_midi(notes, tmp_path / "silence.mid")
+    assert read_midi_notes(tmp_path / "silence.mid") == []
+
+
+def test_cli_transcribes_files_and_evaluates_them(piano_clip, tmp_path):
+    y, ref = piano_clip
+    audio_dir, ref_dir, out = tmp_path / "audio", tmp_path / "ref", tmp_path / "out"
+    audio_dir.mkdir(), ref_dir.mkdir()
+    sf.write(audio_dir / "piano.flac", y, SAMPLE_RATE)
+    sf.write(audio_dir / "piano2.wav", y, SAMPLE_RATE)
+    write_midi(ref, ref_dir / "piano.mid")
+    cli = [sys.executable, "-m", "tunescribe.cli"]
+    run = subprocess.run([*cli, "transcribe", str(audio_dir / "piano.flac"), str(audio_dir / "piano2.wav"),
+                          "--out-dir", str(out)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert (out / "piano.mid").is_file() and (out / "piano2.mid").is_file()
+    assert len(mido.MidiFile(out / "piano.mid").tracks) == 1
+    report = subprocess.run([*cli, "evaluate", "--ref", str(ref_dir), "--est", str(out)], capture_output=True, text=True)
+    assert report.returncode == 0, report.stderr
+    mean_line = next(line for line in report.stdout.splitlines() if line.startswith("mean"))
+    assert float(mean_line.split()[3]) >= 0.9  # note F1 column
+
+
+def test_cli_reports_a_bad_file_and_still_transcribes_the_others(piano_clip, tmp_path):
+    y, _ = piano_clip
+    sf.write(tmp_path / "good.wav", y, SAMPLE_RATE)
+    (tmp_path / "notes.txt").write_text("not audio")
+    run = subprocess.run([sys.executable, "-m", "tunescribe.cli", "transcribe", str(tmp_path / "notes.txt"),
+                          str(tmp_path / "good.wav"), "--out-dir", str(tmp_path / "out")], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert "notes.txt" in run.stderr
+    assert (tmp_path / "out" / "good.mid").is_file()
+
+
+def test_missing_model_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelError, match="model unavailable"):
+        load_model(tmp_path)
+
+
+def test_model_for_other_features_is_refused(model, tmp_path):
+    import json
+    import shutil
+
+    shutil.copytree(model.path, tmp_path / "m")
+    card = json.loads((tmp_path / "m" / "card.json").read_text())
+    card["features"]["hop_length"] = 2048
+    (tmp_path / "m" / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="other features"):
+        load_model(tmp_path / "m")
+
+
+def test_long_input_is_processed_in_chunks_with_the_same_result(model, piano_clip):
+    """Chunked inference: the same notes whether the clip stands alone or inside a longer file."""
+    y, _ = piano_clip
+    alone = transcribe_audio(y, model)
+    long = np.concatenate([np.zeros(SAMPLE_RATE * 20, np.float32), y])
+    inside = [Note(n.pitch, n.start_s - 20, n.end_s - 20, n.velocity) for n in transcribe_audio(long, model)]
+    assert score_notes(alone, inside).note_f1 >= 0.95
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    rate=st.sampled_from([8000, 11025, 16000, 22050, 44100, 48000]),
+    channels=st.sampled_from([1, 2]),
+    seconds=st.floats(0.1, 3.0),
+    data=st.data(),
+)
+def test_any_signal_gives_a_valid_midi_with_notes_inside_the_audio(model, tmp_path, rate, channels, seconds, data):
+    from tunescribe.audio import prepare_audio
+
+    n = int(rate * seconds)
+    shape = (n,) if channels == 1 else (n, channels)
+    sparse = data.draw(arrays(np.float32, shape, elements=st.floats(-1, 1, width=32), fill=st.floats(-1, 1, width=32)))
+    noise = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1))).standard_normal(shape)
+    samples = np.clip(sparse + data.draw(st.floats(0, 1)) * noise, -1, 1).astype(np.float32)
+    y = prepare_audio(samples, rate)
+    notes = transcribe_audio(y, model)
+    path = tmp_path / "any.mid"
+    write_midi(notes, path)
+    parsed = read_midi_notes(path)
+    assert len(parsed) == len(notes)
+    duration = len(y) / SAMPLE_RATE
+    assert all(0 <= n.start_s < n.end_s <= duration + 1e-3 for n in notes)
+    assert all(21 <= n.pitch <= 108 and 1 <= n.velocity <= 127 for n in notes)

@@ -1,0 +1,84 @@
+"""The training side: rendering with labels that follow the sound, the corpus builder, a training step."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from services.trainer import corpus
+from services.trainer.render import INSTRUMENTS, Part, Renderer, speaking_delays
+from services.trainer.train import train
+from tunescribe.constants import FRAMES_PER_SECOND, N_BINS
+from tunescribe.notes import Note
+
+TWO_SHORT_WORKS = ["bach/bwv66.6.mxl", "ryansMammoth/DustyMillersJig.abc"]
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    return Renderer()
+
+
+def test_piano_speaks_at_once_and_a_violin_later(renderer):
+    notes = [Note(67, 0.2 + i, 0.9 + i, 90) for i in range(4)]
+    rng = np.random.default_rng(1)
+    piano = renderer.render_part(Part(INSTRUMENTS["piano"], notes), "fluidr3_gm", rng)
+    violin = renderer.render_part(Part(INSTRUMENTS["violin"], notes), "fluidr3_gm", rng)
+    assert np.mean(speaking_delays(piano, notes)) < 0.02
+    assert np.mean(speaking_delays(violin, notes)) > np.mean(speaking_delays(piano, notes))
+
+
+def test_split_is_by_work_and_stable():
+    works = corpus.list_works()
+    splits = {w: corpus.split_of(w) for w in works}
+    assert set(splits.values()) == {"train", "validation", "test"}
+    assert splits == {w: corpus.split_of(w) for w in works}
+    assert 0.04 < sum(s == "test" for s in splits.values()) / len(works) < 0.15
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory):
+    out = tmp_path_factory.mktemp("corpus")
+    rows = corpus.build(out, 0, processes=1, works=TWO_SHORT_WORKS)
+    return out, rows
+
+
+def test_corpus_builder_renders_two_short_works(small_corpus):
+    out, rows = small_corpus
+    assert [r["work"] for r in rows] == TWO_SHORT_WORKS
+    assert all("error" not in r for r in rows), rows
+    for r in rows:
+        with np.load(out / r["split"] / f"{r['id']}.npz") as z:
+            feats, notes = z["features"], z["notes"]
+        assert feats.shape[1] == N_BINS
+        assert abs(len(feats) / FRAMES_PER_SECOND - r["seconds"]) < 0.1
+        assert len(notes) == r["notes"] > 10
+        assert (notes[:, 2] > notes[:, 1]).all() and notes[:, 2].max() <= r["seconds"]
+    assert json.loads((out / "manifest.json").read_text()) == rows
+
+
+def test_corpus_builder_is_deterministic(small_corpus, tmp_path):
+    out, rows = small_corpus
+    again = corpus.build(tmp_path, 0, processes=1, works=TWO_SHORT_WORKS)
+    assert again == rows
+    for r in rows:
+        a, b = (np.load(d / r["split"] / f"{r['id']}.npz") for d in (out, tmp_path))
+        assert np.array_equal(a["notes"], b["notes"]) and np.array_equal(a["features"], b["features"])
+
+
+def test_one_training_step_then_resume(small_corpus, tmp_path):
+    out, rows = small_corpus
+    split = rows[0]["split"]
+    for name in ("train", "validation"):  # whatever split the works hashed to, train and validate on them
+        (out / name).mkdir(exist_ok=True)
+        for f in (out / split).glob("*.npz"):
+            if not (out / name / f.name).exists():
+                (out / name / f.name).symlink_to(f)
+    model, state = train(out, tmp_path / "run", minutes=1e-4, batch=2, patch_frames=64, steps_per_epoch=1)
+    assert state["epoch"] == 1 and np.isfinite(state["history"][0]["loss"])
+    assert (tmp_path / "run" / "last.weights.h5").is_file()
+    _, state = train(out, tmp_path / "run", minutes=state["elapsed_s"] / 60 + 1e-4, batch=2, patch_frames=64,
+                     steps_per_epoch=1)
+    assert state["epoch"] >= 2  # resumed, not restarted

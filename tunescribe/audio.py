@@ -1,0 +1,110 @@
+"""Decoding recordings into mono float32 at the model's sample rate, with limits and clear errors."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import soxr
+
+from tunescribe.constants import MAX_DURATION_S, SAMPLE_RATE
+
+
+class AudioError(Exception):
+    """An input that cannot be transcribed; `str(error)` is a reason a user can read."""
+
+
+class UnsupportedAudio(AudioError):
+    """Not an audio file, or one that nothing can be decoded from."""
+
+
+class EmptyAudio(AudioError):
+    """Decodes to no samples (or too few to hold a note)."""
+
+
+class AudioTooLong(AudioError):
+    """Longer than the configured cap."""
+
+
+class InvalidSamples(AudioError):
+    """Holds NaN or infinite samples."""
+
+
+MIN_DURATION_S = 0.1
+_CHUNK_BYTES = 1 << 20
+
+
+def load_audio(path: str | Path, *, max_duration_s: float = MAX_DURATION_S) -> np.ndarray:
+    """Decode any file ffmpeg reads (wav, flac, ogg, mp3, m4a, ...) to mono float32 at SAMPLE_RATE.
+
+    Decoding streams from ffmpeg and stops as soon as the cap is passed, so a huge file never
+    sits whole in memory. ffmpeg may open only local files and pipes.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise UnsupportedAudio(f"{path.name}: no such file")
+    if path.stat().st_size == 0:
+        raise EmptyAudio(f"{path.name}: the file is empty")
+    cmd = [
+        "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error",
+        "-protocol_whitelist", "file,pipe",
+        "-i", f"file:{path}", "-map", "0:a:0", "-vn",
+        "-ac", "1", "-ar", str(SAMPLE_RATE), "-f", "f32le", "pipe:1",
+    ]
+    limit_bytes = int((max_duration_s * SAMPLE_RATE + 1) * 4)
+    chunks, total = [], 0
+    # stderr goes to a file, not a pipe: a damaged file can make ffmpeg log more than a pipe
+    # holds (64 KiB), and ffmpeg would then block writing it while we block reading stdout.
+    with tempfile.TemporaryFile() as err_file:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err_file)
+        try:
+            while chunk := proc.stdout.read(_CHUNK_BYTES):
+                chunks.append(chunk)
+                total += len(chunk)
+                if total > limit_bytes:
+                    raise AudioTooLong(
+                        f"{path.name}: longer than the limit of {max_duration_s / 60:g} minutes"
+                    )
+            proc.wait()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+        err_file.seek(max(0, err_file.seek(0, 2) - 4096))
+        stderr = err_file.read().decode(errors="replace")
+    if total == 0:
+        if proc.returncode != 0:
+            raise UnsupportedAudio(f"{path.name}: not an audio file ffmpeg can decode ({_first_line(stderr)})")
+        raise EmptyAudio(f"{path.name}: holds no audio samples")
+    samples = np.frombuffer(b"".join(chunks)[: total - total % 4], dtype="<f4")
+    return _checked(samples, path.name)
+
+
+def prepare_audio(samples: np.ndarray, sample_rate: int, *, max_duration_s: float = MAX_DURATION_S) -> np.ndarray:
+    """Bring an in-memory signal (frames, or frames x channels) to mono float32 at SAMPLE_RATE."""
+    y = np.asarray(samples, dtype=np.float32)
+    if y.ndim == 2:
+        y = y.mean(axis=1) if y.shape[1] <= 8 else y.mean(axis=0)
+    if y.ndim != 1:
+        raise UnsupportedAudio("audio must be one channel or frames x channels")
+    if len(y) / sample_rate > max_duration_s:
+        raise AudioTooLong(f"longer than the limit of {max_duration_s / 60:g} minutes")
+    y = _checked(y, "audio", sample_rate)
+    if sample_rate != SAMPLE_RATE:
+        y = soxr.resample(y, sample_rate, SAMPLE_RATE).astype(np.float32)
+    return y
+
+
+def _checked(y: np.ndarray, name: str, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    if not np.all(np.isfinite(y)):
+        raise InvalidSamples(f"{name}: holds NaN or infinite samples")
+    if len(y) < MIN_DURATION_S * sample_rate:
+        raise EmptyAudio(f"{name}: shorter than {MIN_DURATION_S:g} s, too short to transcribe")
+    return y
+
+
+def _first_line(text: str) -> str:
+    return (text.strip().splitlines() or ["no audio stream"])[-1][:200]

@@ -1,0 +1,212 @@
+"""The U-Net, its losses, and a loaded model that turns features into posteriors in overlapping chunks."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import keras  # noqa: E402
+from keras import layers, ops  # noqa: E402
+
+from tunescribe.constants import BINS_PER_SEMITONE, N_BINS, N_KEYS, feature_params  # noqa: E402
+from tunescribe.notes import Thresholds  # noqa: E402
+
+OUTPUTS = ("onset", "frame", "offset", "velocity")
+HARMONICS = (0.5, 1, 2, 3, 4, 5)
+TIME_MULTIPLE = 4  # two time poolings: chunk lengths must divide by this
+
+
+class ModelError(Exception):
+    """The model file is missing, unreadable or made for other features."""
+
+
+@keras.saving.register_keras_serializable("tunescribe")
+class HarmonicStack(layers.Layer):
+    """(batch, time, bins) -> (batch, time, bins, harmonics): channel h holds the bin h times higher
+    in frequency, so a 3x3 kernel sees a fundamental beside its overtones (and its sub-octave)."""
+
+    def __init__(self, harmonics=HARMONICS, **kwargs):
+        super().__init__(**kwargs)
+        self.harmonics = tuple(harmonics)
+        self.shifts = [int(round(12 * BINS_PER_SEMITONE * np.log2(h))) for h in self.harmonics]
+
+    def call(self, x):
+        n = x.shape[-1]
+        out = []
+        for s in self.shifts:
+            if s > 0:
+                y = ops.pad(x[:, :, s:], [[0, 0], [0, 0], [0, s]])
+            elif s < 0:
+                y = ops.pad(x[:, :, : n + s], [[0, 0], [0, 0], [-s, 0]])
+            else:
+                y = x
+            out.append(y)
+        return ops.stack(out, axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "harmonics": list(self.harmonics)}
+
+
+def _conv_block(x, channels: int, n: int = 2, kernel=(3, 3), dilation=(1, 1)):
+    for _ in range(n):
+        x = layers.Conv2D(channels, kernel, padding="same", use_bias=False, dilation_rate=dilation)(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+    return x
+
+
+def build_model(*, base: int = 16, dropout: float = 0.15) -> keras.Model:
+    """U-Net over (time, constant-Q bins) with skip connections, batch norm and dropout.
+
+    Input (batch, time, 264) features; outputs four (batch, time, 88) maps in 0..1: onset, frame,
+    offset and velocity. Time must be a multiple of TIME_MULTIPLE.
+    """
+    inp = keras.Input((None, N_BINS), name="features")
+    x = HarmonicStack(name="harmonic_stack")(inp)
+    x = _conv_block(x, base, n=1)  # (T, 264)
+    x = layers.MaxPooling2D((1, BINS_PER_SEMITONE))(x)  # (T, 88): one column per key
+    skip1 = _conv_block(x, base * 3 // 2)
+    x = layers.MaxPooling2D((2, 2))(skip1)  # (T/2, 44)
+    skip2 = _conv_block(x, 3 * base)
+    x = layers.MaxPooling2D((2, 2))(skip2)  # (T/4, 22)
+    x = _conv_block(x, 3 * base, n=1)
+    # long temporal context at the bottleneck: a held note must be told apart from a new one
+    for d in (2, 4, 8):
+        x = _conv_block(x, 3 * base, n=1, dilation=(d, 1))
+    x = layers.SpatialDropout2D(dropout)(x)
+    x = layers.UpSampling2D((2, 2))(x)
+    x = _conv_block(layers.Concatenate()([x, skip2]), 2 * base, n=1)
+    x = layers.UpSampling2D((2, 2))(x)
+    x = _conv_block(layers.Concatenate()([x, skip1]), base * 3 // 2, n=1)
+    x = layers.SpatialDropout2D(dropout)(x)
+
+    def head(t, name, kernel=(1, 1)):
+        y = layers.Conv2D(1, kernel, padding="same", activation="sigmoid")(t)
+        return layers.Reshape((-1, N_KEYS), name=name)(y)
+
+    onset = head(x, "onset", (3, 1))
+    # the frame head sees the onset it follows (as in Onsets and Frames)
+    onset_map = layers.Reshape((-1, N_KEYS, 1))(onset)
+    frame = head(layers.Concatenate()([x, onset_map]), "frame", (3, 3))
+    offset = head(x, "offset", (3, 1))
+    velocity = head(x, "velocity")
+    return keras.Model(inp, [onset, frame, offset, velocity], name="tunescribe_unet")
+
+
+def weighted_bce(positive_weight: float):
+    def loss(y_true, y_pred):
+        y_pred = ops.clip(y_pred, 1e-6, 1 - 1e-6)
+        per = -(positive_weight * y_true * ops.log(y_pred) + (1 - y_true) * ops.log(1 - y_pred))
+        return ops.mean(per)
+    loss.__name__ = f"bce_w{positive_weight:g}"
+    return loss
+
+
+def velocity_loss(y_true, y_pred):
+    """Squared error only where a note starts (targets are 0 elsewhere)."""
+    mask = ops.cast(y_true > 0, "float32")
+    return ops.sum(mask * ops.square(y_true - y_pred)) / (ops.sum(mask) + 1.0)
+
+
+def compile_model(model: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),
+        loss={"onset": weighted_bce(8.0), "frame": weighted_bce(2.0),
+              "offset": weighted_bce(4.0), "velocity": velocity_loss},
+        loss_weights={"onset": 1.0, "frame": 1.0, "offset": 0.3, "velocity": 0.3},
+    )
+    return model
+
+
+@dataclass
+class Posteriors:
+    onset: np.ndarray  # (frames, 88)
+    frame: np.ndarray
+    offset: np.ndarray
+    velocity: np.ndarray
+
+
+@dataclass
+class TranscriptionModel:
+    """A model loaded once (weights + card); `posteriors(features)` is all a worker needs."""
+
+    keras_model: keras.Model
+    card: dict
+    path: Path
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    _compiled: object = field(default=None, repr=False)
+
+    @property
+    def version(self) -> str:
+        return self.card.get("version", self.path.name)
+
+    def posteriors(self, features: np.ndarray, *, chunk: int = 512, context: int = 64, batch: int = 4) -> Posteriors:
+        """(frames, 264) features -> posteriors, computed on overlapping windows of chunk + 2*context
+        frames whose centres are kept, so memory does not grow with the recording."""
+        n = len(features)
+        starts = list(range(0, max(n, 1), chunk))
+        window = chunk + 2 * context
+        padded = np.pad(features.astype(np.float32), ((context, window), (0, 0)))
+        out = {name: np.zeros((len(starts) * chunk, N_KEYS), np.float32) for name in OUTPUTS}
+        for b in range(0, len(starts), batch):
+            group = starts[b:b + batch]
+            x = np.zeros((batch, window, N_BINS), np.float32)  # one shape: compiled once
+            for i, s in enumerate(group):
+                x[i] = padded[s:s + window]
+            preds = self._forward(x)
+            for name, p in zip(OUTPUTS, preds):
+                p = np.asarray(p)[: len(group), context:context + chunk]
+                out[name][group[0]:group[0] + len(group) * chunk] = p.reshape(-1, N_KEYS)
+        return Posteriors(**{name: out[name][:n] for name in OUTPUTS})
+
+    def _forward(self, x):
+        if self._compiled is None:
+            import tensorflow as tf
+
+            self._compiled = tf.function(lambda v: self.keras_model(v, training=False), jit_compile=True)
+        return self._compiled(x)
+
+
+def save_model(model: keras.Model, directory: str | Path, card: dict) -> Path:
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    model.save_weights(directory / "model.weights.h5")
+    card = {**card, "features": feature_params()}
+    (directory / "card.json").write_text(json.dumps(card, indent=2) + "\n")
+    return directory
+
+
+def default_model_dir() -> Path:
+    """$TUNESCRIBE_MODEL, else the version named in models/DEFAULT beside this package."""
+    if env := os.environ.get("TUNESCRIBE_MODEL"):
+        return Path(env)
+    models = Path(__file__).resolve().parent.parent / "models"
+    pointer = models / "DEFAULT"
+    if not pointer.is_file():
+        raise ModelError(f"no default model: {pointer} is missing")
+    return models / pointer.read_text().strip()
+
+
+def load_model(directory: str | Path | None = None) -> TranscriptionModel:
+    """Load weights and card from a model directory; refuse one made for other features."""
+    directory = Path(directory) if directory else default_model_dir()
+    card_path, weights = directory / "card.json", directory / "model.weights.h5"
+    if not card_path.is_file() or not weights.is_file():
+        raise ModelError(f"model unavailable: {directory} has no card.json and model.weights.h5")
+    try:
+        card = json.loads(card_path.read_text())
+    except json.JSONDecodeError as e:
+        raise ModelError(f"model card {card_path} is not valid JSON: {e}") from e
+    if card.get("features") != feature_params():
+        raise ModelError(f"model {directory.name} was trained on other features: {card.get('features')}")
+    model = build_model(**card.get("architecture", {}))
+    try:
+        model.load_weights(weights)
+    except Exception as e:  # h5py and Keras raise many kinds
+        raise ModelError(f"model weights {weights} cannot be read: {e}") from e
+    return TranscriptionModel(model, card, directory, Thresholds(**card.get("thresholds", {})))

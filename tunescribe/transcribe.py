@@ -1,0 +1,25 @@
+"""The pipeline a worker or the CLI runs: audio -> features -> posteriors -> notes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from tunescribe.audio import load_audio
+from tunescribe.constants import MAX_DURATION_S, SAMPLE_RATE
+from tunescribe.features import compute_features
+from tunescribe.model import TranscriptionModel
+from tunescribe.notes import Note, decode_notes
+
+
+def transcribe_audio(y: np.ndarray, model: TranscriptionModel) -> list[Note]:
+    """Mono float32 at SAMPLE_RATE -> notes, every one inside the signal's duration."""
+    duration = len(y) / SAMPLE_RATE
+    post = model.posteriors(compute_features(y))
+    notes = decode_notes(post.onset, post.frame, post.velocity, model.thresholds)
+    return [Note(n.pitch, n.start_s, min(n.end_s, duration), n.velocity) for n in notes if n.start_s < duration]
+
+
+def transcribe_file(path: str | Path, model: TranscriptionModel, *, max_duration_s: float = MAX_DURATION_S) -> list[Note]:
+    return transcribe_audio(load_audio(path, max_duration_s=max_duration_s), model)
