@@ -227,7 +227,7 @@ def markdown(report: dict) -> str:
         f"- command: `{report['command']}`",
         f"- date: {report['date']}",
         f"- machine: {m['cores']} cores ({m['cpu']}), load average {m['load_avg_1min_at_start']:.1f} at start",
-        *(f"- {SYSTEM_TITLES[k]}: {v}" for k, v in report["system_info"].items()),
+        *(f"- {SYSTEM_TITLES[k]}: " + "; ".join(f"{a}: {b}" for a, b in v.items()) for k, v in report["system_info"].items()),
         "- scores: mean over files; note F1 = onsets within 50 ms; with offsets = also offsets within 20 % "
         "(at least 50 ms); frame F1 on a 10 ms grid. Process time = one process over the whole set, "
         "start-up and model loading included; x real time = audio seconds / process seconds.", "",
@@ -261,7 +261,8 @@ def markdown(report: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", default="synthetic,real", help="comma-separated: synthetic, real, real-mix, real-instrument")
+    ap.add_argument("--sets", default="synthetic,real",
+                    help="comma-separated: synthetic, real, real-mix, real-instrument ('' with --memory: memory only)")
     ap.add_argument("--systems", default="ours,peer", help="comma-separated: ours, peer")
     ap.add_argument("--limit", type=int, default=None, help="at most N files per set (a quick run)")
     ap.add_argument("--model", type=Path, default=None, help="TuneScribe model directory (default: the shipped one)")
@@ -281,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit(f"error: {PEER_PYTHON} is missing: run benchmarks/setup_peer.sh")
     system_info = {"ours": model_description(args.model)} if "ours" in systems else {}
     if "peer" in systems:
-        system_info["peer"] = "basic-pitch 0.4.0, ICASSP 2022 model on onnxruntime (benchmarks/.venv-basic-pitch)"
+        system_info["peer"] = {"package": "basic-pitch 0.4.0", "model": "ICASSP 2022 (nmp.onnx) on onnxruntime",
+                               "venv": str(PEER_PYTHON.parent.parent.relative_to(REPO))}
 
     exe = Path(sys.executable)
     command = shlex.join([str(exe.relative_to(REPO)) if exe.is_relative_to(REPO) else str(exe), *sys.argv])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -55,29 +54,24 @@ def load_audio(path: str | Path, *, max_duration_s: float = MAX_DURATION_S) -> n
     ]
     limit_bytes = int((max_duration_s * SAMPLE_RATE + 1) * 4)
     chunks, total = [], 0
-    # stderr goes to a file, not a pipe: a damaged file can make ffmpeg log more than a pipe
-    # holds (64 KiB), and ffmpeg would then block writing it while we block reading stdout.
-    with tempfile.TemporaryFile() as err_file:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err_file)
-        try:
-            while chunk := proc.stdout.read(_CHUNK_BYTES):
-                chunks.append(chunk)
-                total += len(chunk)
-                if total > limit_bytes:
-                    raise AudioTooLong(
-                        f"{path.name}: longer than the limit of {max_duration_s / 60:g} minutes"
-                    )
+    # ffmpeg's log is not read (the reason we give is our own); a pipe left unread would fill up
+    # on a damaged file and block ffmpeg while we block reading its output
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        while chunk := proc.stdout.read(_CHUNK_BYTES):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit_bytes:
+                raise AudioTooLong(f"{path.name}: longer than the limit of {max_duration_s / 60:g} minutes")
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
             proc.wait()
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            proc.stdout.close()
-        err_file.seek(max(0, err_file.seek(0, 2) - 4096))
-        stderr = err_file.read().decode(errors="replace")
+        proc.stdout.close()
     if total == 0:
         if proc.returncode != 0:
-            raise UnsupportedAudio(f"{path.name}: not an audio file ffmpeg can decode ({_first_line(stderr)})")
+            raise UnsupportedAudio(f"{path.name}: not an audio file (no audio stream could be decoded)")
         raise EmptyAudio(f"{path.name}: holds no audio samples")
     samples = np.frombuffer(b"".join(chunks)[: total - total % 4], dtype="<f4")
     return _checked(samples, path.name)
@@ -104,7 +98,3 @@ def _checked(y: np.ndarray, name: str, sample_rate: int = SAMPLE_RATE) -> np.nda
     if len(y) < MIN_DURATION_S * sample_rate:
         raise EmptyAudio(f"{name}: shorter than {MIN_DURATION_S:g} s, too short to transcribe")
     return y
-
-
-def _first_line(text: str) -> str:
-    return (text.strip().splitlines() or ["no audio stream"])[-1][:200]

@@ -8,6 +8,8 @@ N_KEYS = 88  # A0..C8
 N_BINS = N_KEYS * BINS_PER_SEMITONE  # 264 constant-Q bins, the centre bin of each key on its pitch
 FMIN_HZ = 27.5 * 2 ** (-1 / 36)  # a third of a semitone below A0, so key k owns bins 3k..3k+2
 
+DB_RANGE = (-70.0, 30.0)  # log-magnitude window mapped to [0, 1]
+
 FRAMES_PER_SECOND = SAMPLE_RATE / HOP_LENGTH  # 31.25
 
 MAX_DURATION_S = 20 * 60  # default cap on an input recording
@@ -24,4 +26,5 @@ def feature_params() -> dict:
         "fmin_hz": round(FMIN_HZ, 6),
         "lowest_midi": LOWEST_MIDI,
         "n_keys": N_KEYS,
+        "db_range": list(DB_RANGE),
     }
