@@ -201,3 +201,25 @@ def test_notes_to_roll_round_trips_through_decode_notes():
     for got, want in zip(decoded, expected):
         assert got.start_s == pytest.approx(want.start_s)
         assert got.end_s == pytest.approx(want.end_s)
+
+
+def test_a_weak_onset_inside_a_held_note_does_not_retrigger_it():
+    onset = np.zeros((60, 88), np.float32)
+    frame = np.zeros_like(onset)
+    onset[10, 40] = 0.9
+    onset[30, 40] = 0.6  # vibrato or a bow change: the frame never lets go
+    frame[10:50, 40] = 0.9
+    strict = Thresholds(onset=0.5, frame=0.4, reonset=0.8)
+    assert len(decode_notes(onset, frame, thresholds=strict)) == 1
+    assert len(decode_notes(onset, frame, thresholds=Thresholds(onset=0.5, frame=0.4))) == 2
+    onset[30, 40] = 0.9  # a strong onset is a repeated note
+    assert len(decode_notes(onset, frame, thresholds=strict)) == 2
+
+
+def test_a_weak_onset_after_a_release_starts_a_new_note():
+    onset = np.zeros((60, 88), np.float32)
+    frame = np.zeros_like(onset)
+    onset[10, 40], onset[30, 40] = 0.9, 0.6
+    frame[10:25, 40] = frame[30:50, 40] = 0.9
+    notes = decode_notes(onset, frame, thresholds=Thresholds(onset=0.5, frame=0.4, reonset=0.8))
+    assert len(notes) == 2

@@ -21,6 +21,7 @@ class Note:
 class Thresholds:
     onset: float = 0.5
     frame: float = 0.4
+    reonset: float = 0.0  # an onset inside a still-held note of the same key must reach this too
     min_note_s: float = 0.05
 
 
@@ -34,8 +35,9 @@ def decode_notes(
 
     An onset is a local maximum of the onset probability above `thresholds.onset`; the note then
     lasts while the frame probability stays above `thresholds.frame` (at least `min_note_s`) and
-    ends where the next onset of the same key begins. Onset times are refined between frames by a
-    parabola through the peak.
+    ends where the next onset of the same key begins. While a note is still held, a new onset on its
+    key must also reach `thresholds.reonset`, so vibrato, bow changes and breaths do not re-trigger
+    it. Onset times are refined between frames by a parabola through the peak.
     """
     onset_probs = np.asarray(onset_probs, dtype=np.float32)
     frame_probs = np.asarray(frame_probs, dtype=np.float32)
@@ -47,10 +49,18 @@ def decode_notes(
     held = frame_probs >= thresholds.frame
     notes: list[Note] = []
     for key in range(n_keys):
-        starts = np.flatnonzero(peaks[:, key])
-        if starts.size == 0:
+        candidates = np.flatnonzero(peaks[:, key])
+        if candidates.size == 0:
             continue
         released = np.flatnonzero(~held[:, key])
+        kept: list[int] = []
+        for t0 in candidates:
+            if kept and cur[t0, key] < thresholds.reonset:
+                gap = released[np.searchsorted(released, kept[-1] + 1):]
+                if not gap.size or gap[0] > t0:  # the previous note is still held
+                    continue
+            kept.append(int(t0))
+        starts = np.array(kept)
         for i, t0 in enumerate(starts):
             limit = starts[i + 1] if i + 1 < starts.size else n_frames
             after = released[np.searchsorted(released, t0 + 1):]
