@@ -47,7 +47,7 @@ SET_TITLES = {
     "real-mix": "real mixes (Bach10)",
     "real-instrument": "real single instruments (Bach10)",
 }
-SYSTEM_TITLES = {"ours": "TuneScribe", "peer": "Basic Pitch 0.4.0 (ONNX, default thresholds)"}
+SYSTEM_TITLES = {"ours": "TuneScribe", "peer": "Basic Pitch 0.4.0"}
 
 
 @dataclass
@@ -155,7 +155,8 @@ def summarise(per_file: dict) -> dict:
         s = Scores(*(row[k] for k in Scores.__dataclass_fields__))
         by_cat.setdefault("all", []).append(s)
         by_cat.setdefault(row["category"], []).append(s)
-    return {cat: {"files": len(v), **mean_scores(v).as_dict()} for cat, v in sorted(by_cat.items(), key=lambda kv: kv[0] != "all")}
+    ordered = sorted(by_cat.items(), key=lambda kv: kv[0] != "all")  # "all" first, then as met
+    return {cat: {"files": len(v), **mean_scores(v).as_dict()} for cat, v in ordered}
 
 
 def benchmark_set(name: str, items: list[Item], systems: list[str], model: Path | None, work: Path) -> dict:
@@ -167,17 +168,18 @@ def benchmark_set(name: str, items: list[Item], systems: list[str], model: Path 
         shutil.rmtree(out_dir, ignore_errors=True)
         out_dir.mkdir(parents=True)
         print(f"[{name}] {system}: {len(items)} files, {audio_s:.0f} s of audio", flush=True)
-        run = run_measured(system_command(system, [it.audio for it in items], out_dir, model), work / f"{name}-{system}.log")
+        log = work / f"{name}-{system}.log"
+        run = run_measured(system_command(system, [it.audio for it in items], out_dir, model), log)
         per_file, missing = score_dir(items, out_dir)
         if len(missing) == len(items):
-            sys.exit(f"error: {system} wrote no MIDI for {name} (exit {run.returncode}); see {work / f'{name}-{system}.log'}")
+            sys.exit(f"error: {system} wrote no MIDI for {name} (exit {run.returncode}); see {log}")
         result["systems"][system] = {
             "process_s": run.wall_s, "x_real_time": audio_s / run.wall_s, "max_rss_mib": run.max_rss_mib,
             "returncode": run.returncode, "missing": missing, "scores": summarise(per_file), "per_file": per_file,
         }
         s = result["systems"][system]["scores"]["all"]
-        print(f"  note F1 {s['note_f1']:.3f}, with offsets {s['note_offset_f1']:.3f}, frame F1 {s['frame_f1']:.3f}, "
-              f"{run.wall_s:.1f} s ({audio_s / run.wall_s:.2f}x real time)", flush=True)
+        print(f"  note F1 / w/ offsets / frame F1: {_f1s(s)}, {run.wall_s:.1f} s ({audio_s / run.wall_s:.2f}x real time)",
+              flush=True)
     return result
 
 
@@ -199,9 +201,10 @@ def memory_test(real_dev: Path, minutes: float, systems: list[str], model: Path 
         del audio, joined, clips
         for system in systems:
             print(f"[memory] {system}: {n / sr:.0f} s file", flush=True)
-            run = run_measured(system_command(system, [path], Path(tmp) / system, model), work / f"memory-{system}.log")
+            log = work / f"memory-{system}.log"
+            run = run_measured(system_command(system, [path], Path(tmp) / system, model), log)
             if run.returncode != 0:
-                sys.exit(f"error: {system} failed on the long file (exit {run.returncode}); see {work / f'memory-{system}.log'}")
+                sys.exit(f"error: {system} failed on the long file (exit {run.returncode}); see {log}")
             result["systems"][system] = {"max_rss_mib": run.max_rss_mib, "process_s": run.wall_s,
                                          "x_real_time": (n / sr) / run.wall_s}
             print(f"  peak RSS {run.max_rss_mib:.0f} MiB, {run.wall_s:.1f} s", flush=True)
@@ -219,6 +222,11 @@ def machine() -> dict:
     return {"cores": os.cpu_count(), "cpu": cpu, "load_avg_1min_at_start": os.getloadavg()[0]}
 
 
+def _f1s(s: dict) -> str:
+    """Note F1, note F1 with offsets and frame F1 as 'a / b / c'."""
+    return f"{s['note_f1']:.3f} / {s['note_offset_f1']:.3f} / {s['frame_f1']:.3f}"
+
+
 def markdown(report: dict) -> str:
     """The JSON report as tables: per set, the systems overall, then per category."""
     m = report["machine"]
@@ -227,7 +235,8 @@ def markdown(report: dict) -> str:
         f"- command: `{report['command']}`",
         f"- date: {report['date']}",
         f"- machine: {m['cores']} cores ({m['cpu']}), load average {m['load_avg_1min_at_start']:.1f} at start",
-        *(f"- {SYSTEM_TITLES[k]}: " + "; ".join(f"{a}: {b}" for a, b in v.items()) for k, v in report["system_info"].items()),
+        *(f"- {SYSTEM_TITLES[k]}: " + "; ".join(f"{a}: {b}" for a, b in v.items())
+          for k, v in report["system_info"].items()),
         "- scores: mean over files; note F1 = onsets within 50 ms; with offsets = also offsets within 20 % "
         "(at least 50 ms); frame F1 on a 10 ms grid. Process time = one process over the whole set, "
         "start-up and model loading included; x real time = audio seconds / process seconds.", "",
@@ -237,17 +246,14 @@ def markdown(report: dict) -> str:
                   "| system | note F1 | note F1 w/ offsets | frame F1 | process time (s) | x real time | peak RSS (MiB) |",
                   "|---|---|---|---|---|---|---|"]
         for k, r in s["systems"].items():
-            a = r["scores"]["all"]
             failed = f" ({len(r['missing'])} failed)" if r["missing"] else ""
-            lines.append(f"| {SYSTEM_TITLES[k]}{failed} | {a['note_f1']:.3f} | {a['note_offset_f1']:.3f} | {a['frame_f1']:.3f} "
-                         f"| {r['process_s']:.1f} | {r['x_real_time']:.2f} | {r['max_rss_mib']:.0f} |")
-        lines += ["", "| category | files | " + " | ".join(f"{SYSTEM_TITLES[k].split(' (')[0]} note F1 / w/ offsets / frame F1"
-                                                          for k in s["systems"]) + " |",
-                  "|---|---|" + "---|" * len(s["systems"])]
-        cats = next(iter(s["systems"].values()))["scores"]
-        for cat, c in cats.items():
-            cells = [f"{r['scores'][cat]['note_f1']:.3f} / {r['scores'][cat]['note_offset_f1']:.3f} / {r['scores'][cat]['frame_f1']:.3f}"
-                     for r in s["systems"].values()]
+            lines.append(f"| {SYSTEM_TITLES[k]}{failed} | " + _f1s(r["scores"]["all"]).replace(" / ", " | ")
+                         + f" | {r['process_s']:.1f} | {r['x_real_time']:.2f} | {r['max_rss_mib']:.0f} |")
+        names = [SYSTEM_TITLES[k] for k in s["systems"]]
+        lines += ["", "| category | files | " + " | ".join(f"{n}: note F1 / w/ offsets / frame F1" for n in names) + " |",
+                  "|---|---|" + "---|" * len(names)]
+        for cat, c in next(iter(s["systems"].values()))["scores"].items():
+            cells = [_f1s(r["scores"][cat]) for r in s["systems"].values()]
             lines.append(f"| {cat} | {c['files']} | " + " | ".join(cells) + " |")
         lines.append("")
     if mem := report.get("memory"):
@@ -278,11 +284,14 @@ def main(argv: list[str] | None = None) -> int:
     sets = [x for s in args.sets.split(",") if s for x in (["real-mix", "real-instrument"] if s == "real" else [s])]
     if unknown := [s for s in systems if s not in SYSTEM_TITLES] + [s for s in sets if s not in SET_TITLES]:
         ap.error(f"unknown system or set: {', '.join(unknown)}")
+    if not systems or not (sets or args.memory):
+        ap.error("nothing to run: name a system, and a set or --memory")
     if "peer" in systems and not PEER_PYTHON.is_file():
         sys.exit(f"error: {PEER_PYTHON} is missing: run benchmarks/setup_peer.sh")
     system_info = {"ours": model_description(args.model)} if "ours" in systems else {}
     if "peer" in systems:
         system_info["peer"] = {"package": "basic-pitch 0.4.0", "model": "ICASSP 2022 (nmp.onnx) on onnxruntime",
+                               "thresholds": "Basic Pitch's defaults",
                                "venv": str(PEER_PYTHON.parent.parent.relative_to(REPO))}
 
     exe = Path(sys.executable)
