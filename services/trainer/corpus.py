@@ -39,6 +39,7 @@ SOURCES = {  # corpus folder -> number of works taken (in a seeded order)
 }
 MAX_WINDOW_S = 90.0
 KINDS = ("keyboard", "strings", "mixed", "melody")
+SCALES = ([0, 2, 4, 5, 7, 9, 11], [0, 2, 3, 5, 7, 8, 10], list(range(12)))  # major, minor, chromatic
 
 
 def split_of(work: str) -> str:
@@ -135,7 +136,7 @@ def generated_keyboard(rng: np.random.Generator, seconds: float = 60.0) -> list[
         root = int(rng.integers(21, 100))
         step = rng.uniform(0.07, 0.3)
         vel = int(rng.integers(35, 120))
-        mode = rng.choice([[0, 2, 4, 5, 7, 9, 11], [0, 2, 3, 5, 7, 8, 10], list(range(12))])
+        mode = SCALES[rng.integers(len(SCALES))]
         if kind == "scale":
             n = int(rng.integers(8, 25))
             degrees = np.arange(n) if rng.random() < 0.5 else np.arange(n)[::-1]
