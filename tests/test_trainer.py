@@ -82,3 +82,12 @@ def test_one_training_step_then_resume(small_corpus, tmp_path):
     _, state = train(out, tmp_path / "run", minutes=state["elapsed_s"] / 60 + 1e-4, batch=2, patch_frames=64,
                      steps_per_epoch=1)
     assert state["epoch"] >= 2  # resumed, not restarted
+
+
+def test_generated_keyboard_material_spans_the_keyboard():
+    rng = np.random.default_rng(3)
+    notes = [n for i in range(8) for part in corpus.generated_keyboard(rng, 30.0) for n in part]
+    pitches = np.array([n.pitch for n in notes])
+    assert pitches.min() >= 21 and pitches.max() <= 108
+    assert pitches.min() < 36 and pitches.max() > 96  # the extremes of the keyboard, not only the middle
+    assert all(n.end_s > n.start_s for n in notes)

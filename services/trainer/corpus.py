@@ -143,7 +143,7 @@ def generated_keyboard(rng: np.random.Generator, seconds: float = 60.0) -> list[
             for i, dgr in enumerate(degrees):
                 pitch = root + 12 * (dgr // len(mode)) + mode[dgr % len(mode)]
                 if 21 <= pitch <= 108:
-                    right.append(Note(pitch, t + i * step, t + (i + 1) * step * rng.uniform(0.8, 1.0), vel))
+                    right.append(Note(pitch, t + i * step, t + (i + rng.uniform(0.8, 1.0)) * step, vel))
             t += n * step
         elif kind == "arpeggio":
             chord = [0, 4, 7] if rng.random() < 0.5 else [0, 3, 7, 10]

@@ -9,6 +9,7 @@ milliseconds after the synthesizer's note-on), which is where a listener would a
 
 from __future__ import annotations
 
+import ctypes
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,22 @@ SOUNDFONTS = {
     "timgm6mb": "/usr/share/sounds/sf2/TimGM6mb.sf2",
     "csound_gm": "/usr/share/sounds/sf2/sf_GMbank.sf2",
 }
+
+
+# float output: the library's 16-bit writer dithers with state carried from call to call, which
+# would make a rendition depend on what the process rendered before it
+_write_float = fluidsynth.cfunc(
+    "fluid_synth_write_float", ctypes.c_int, ("synth", ctypes.c_void_p, 1), ("len", ctypes.c_int, 1),
+    ("lbuf", ctypes.c_void_p, 1), ("loff", ctypes.c_int, 1), ("lincr", ctypes.c_int, 1),
+    ("rbuf", ctypes.c_void_p, 1), ("roff", ctypes.c_int, 1), ("rincr", ctypes.c_int, 1),
+)
+
+
+def _render(synth: fluidsynth.Synth, n: int) -> np.ndarray:
+    """The next n frames of the synthesizer as mono float32."""
+    buf = np.empty(2 * n, np.float32)
+    _write_float(synth.synth, n, buf.ctypes.data, 0, 2, buf.ctypes.data, 1, 2)
+    return buf.reshape(-1, 2).mean(axis=1)
 
 
 @dataclass(frozen=True)
@@ -94,7 +111,7 @@ class Renderer:
         for t, kind, a, b in events:
             target = int(t * SAMPLE_RATE)
             if target > cursor:
-                chunks.append(s.get_samples(target - cursor))
+                chunks.append(_render(s, target - cursor))
                 cursor = target
             if kind == 0:
                 s.noteoff(ch, a)
@@ -106,11 +123,10 @@ class Renderer:
                 s.pitch_bend(ch, a)
         total = int(end_s * SAMPLE_RATE)
         if total > cursor:
-            chunks.append(s.get_samples(total - cursor))
+            chunks.append(_render(s, total - cursor))
         s.all_sounds_off(ch)
-        s.get_samples(256)
-        stereo = np.concatenate(chunks).astype(np.float32) / 32768 if chunks else np.zeros(2, np.float32)
-        return stereo.reshape(-1, 2).mean(axis=1)
+        _render(s, 256)
+        return np.concatenate(chunks) if chunks else np.zeros(1, np.float32)
 
 
 def _performance_events(part: Part, rng: np.random.Generator) -> list[tuple[float, int, int, int]]:

@@ -1,0 +1,218 @@
+"""Known short scores, played as notes in seconds, come back as the right score; the edge cases
+end in valid MusicXML; the time map is monotonic and covers the notes."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from fractions import Fraction
+
+import mido
+import music21
+import numpy as np
+import pytest
+
+from tunescribe.notation.export import write_score_midi
+from tunescribe.notation.key import Key, estimate_key, spelling_table
+from tunescribe.notation.quantize import QNote
+from tunescribe.notation.score import build_score, write_musicxml
+from tunescribe.notation.staves import assign_voices, split_hands
+from tunescribe.notation.validate import schema_errors
+from tunescribe.notes import Note
+
+
+def play(events, bpm, *, beat_quarters=1.0, accent_every=None, jitter_s=0.0, seed=0):
+    """(pitch, start, length) in quarter notes -> Notes in seconds at `bpm` beats per minute (the
+    beat lasting `beat_quarters` quarters), played slightly detached, downbeats louder."""
+    rng = np.random.default_rng(seed)
+    spq = 60.0 / bpm / beat_quarters
+    notes = []
+    for pitch, start, length in events:
+        loud = accent_every is not None and (start % accent_every) == 0
+        t0 = start * spq + (rng.normal(0, jitter_s) if jitter_s else 0.0)
+        notes.append(Note(pitch, max(0.0, t0), t0 + length * spq * 0.9, 105 if loud else 70))
+    return notes
+
+
+def measures(score) -> int:
+    return len(score.parts[0].getElementsByClass(music21.stream.Measure))
+
+
+def roundtrip(result, tmp_path, name="out"):
+    """Write MusicXML, check the schema, re-read it with music21; the re-read score."""
+    path = write_musicxml(result, tmp_path / f"{name}.musicxml")
+    ET.parse(path)  # well-formed
+    assert schema_errors(path) == []
+    return music21.converter.parse(str(path))
+
+
+C_MAJOR_SCALE_3_4 = [(p, i, 1) for i, p in enumerate([60, 62, 64, 65, 67, 69, 71, 72, 71, 69, 67, 65, 64, 62, 60])] \
+    + [(60, 15, 3)]
+
+
+def test_scale_in_three_four(tmp_path):
+    result = build_score(play(C_MAJOR_SCALE_3_4, 90, accent_every=3))
+    assert result.meter == "3/4"
+    assert (result.key.tonic_name, result.key.mode) == ("C", "major")
+    assert result.n_measures == 6
+    assert abs(result.grid.tempo_bpm - 90) < 3
+    back = roundtrip(result, tmp_path)
+    assert measures(back) == 6
+    assert back.recurse().getElementsByClass(music21.meter.TimeSignature)[0].ratioString == "3/4"
+    assert [n.pitch.nameWithOctave for n in back.recurse().notes][:3] == ["C4", "D4", "E4"]
+
+
+def two_hand_piece():
+    """8 bars of 4/4 in F major: right hand quarters and eighths, left hand half-note bass."""
+    rh_bar = [(0, 1), (1, 0.5), (1.5, 0.5), (2, 1), (3, 1)]
+    melody = [72, 74, 76, 77, 72, 69, 70, 72, 74, 72, 77, 76, 74, 72, 70, 69] * 3
+    bass = [41, 48, 46, 41, 43, 48, 41, 36, 41, 45, 46, 48, 43, 48, 41, 41]
+    events, m = [], iter(melody)
+    for bar in range(8):
+        events += [(next(m), bar * 4 + s, d) for s, d in rh_bar]
+        events += [(bass[2 * bar], bar * 4, 2), (bass[2 * bar + 1], bar * 4 + 2, 2)]
+    events[-7:] = [(65, 28, 4), (41, 28, 4)]
+    return events
+
+
+def test_two_hand_piece_in_four_four(tmp_path):
+    result = build_score(play(two_hand_piece(), 100, accent_every=4))
+    assert result.meter == "4/4"
+    assert (result.key.tonic_name, result.key.fifths) == ("F", -1)
+    assert result.n_measures == 8
+    assert [s.clef for s in result.staves] == ["treble", "bass"]
+    assert all(q.pitch >= 65 for v in result.staves[0].voices for q in v)
+    assert all(q.pitch <= 48 for v in result.staves[1].voices for q in v)
+    back = roundtrip(result, tmp_path)
+    assert len(back.parts) == 2  # music21 reads the two staves of one part as two PartStaffs
+    assert measures(back) == 8
+    xml = (tmp_path / "out.musicxml").read_text()
+    assert xml.count("<score-part ") == 1 and "<staves>2</staves>" in xml and "brace" in xml
+    assert "<beam " in xml
+    names = {p.name for p in back.recurse().pitches}
+    assert "B-" in names and "A#" not in names
+
+
+def test_six_eight_melody_in_d_major(tmp_path):
+    """Dotted quarter = 60 (eighths at 180 per minute), quarter-eighth and dotted-quarter rhythms."""
+    bar_rhythms = [[(0, 1), (1, 0.5), (1.5, 1), (2.5, 0.5)], [(0, 1.5), (1.5, 0.5), (2, 0.5), (2.5, 0.5)]]
+    melody = iter([62, 66, 69, 66, 64, 66, 67, 69, 71, 69, 67, 64, 66, 64, 62, 61, 62, 66, 69, 73, 74, 73, 71,
+                   69, 67, 66, 64, 62, 61, 64])
+    events = []
+    for bar in range(7):
+        events += [(next(melody), bar * 3 + s, d) for s, d in bar_rhythms[bar % 2]]
+    events.append((62, 21, 3))
+    result = build_score(play(events, 60, beat_quarters=1.5, accent_every=3, jitter_s=0.008))
+    assert result.meter == "6/8"
+    assert (result.key.tonic_name, result.key.mode, result.key.fifths) == ("D", "major", 2)
+    assert result.n_measures == 8
+    back = roundtrip(result, tmp_path)
+    assert back.recurse().getElementsByClass(music21.meter.TimeSignature)[0].ratioString == "6/8"
+    assert back.recurse().getElementsByClass(music21.key.KeySignature)[0].sharps == 2
+    assert {p.name for p in back.recurse().pitches} >= {"F#", "C#"}
+    assert [float(n.quarterLength) for n in back.recurse().notes][:4] == [1.0, 0.5, 1.0, 0.5]
+
+
+def test_hands_crossing_middle_c_stay_in_their_staves():
+    """The right hand walks down to A3 while the left holds low; then the left climbs to D4 while
+    the right plays high. A fixed cut at middle C gets both wrong."""
+    q = lambda p, s, d=1: QNote(p, Fraction(s), Fraction(s) + Fraction(d), 80)  # noqa: E731
+    right = [q(p, i) for i, p in enumerate([67, 65, 64, 62, 60, 59, 57, 59, 60, 64, 67, 72])]
+    left = [q(p, 2 * i, 2) for i, p in enumerate([36, 43, 38, 41, 36, 43])]
+    right2 = [q(p, 12 + i, 1) for i, p in enumerate([76, 79, 77, 76, 74, 72, 76, 79])]
+    left2 = [q(p, 12 + i) for i, p in enumerate([48, 52, 55, 60, 62, 60, 55, 52])]
+    notes = sorted(right + left + right2 + left2, key=lambda n: (n.start, n.pitch))
+    hands = split_hands(notes)
+    rh_ids = {id(n) for n in right + right2}
+    assert [h for n, h in zip(notes, hands) if id(n) in rh_ids] == [0] * len(rh_ids)
+    assert [h for n, h in zip(notes, hands) if id(n) not in rh_ids] == [1] * (len(notes) - len(rh_ids))
+
+
+def test_simultaneous_notes_with_different_lengths_get_two_voices():
+    q = lambda p, s, e: QNote(p, Fraction(s), Fraction(e), 80)  # noqa: E731
+    voices = assign_voices([q(72, 0, 1), q(60, 0, 4), q(74, 1, 2), q(76, 2, 3), q(77, 3, 4), q(64, 0, 4)])
+    assert len(voices) == 2
+    assert [n.pitch for n in voices[0]] == [72, 74, 76, 77]
+    assert sorted(n.pitch for n in voices[1]) == [60, 64]
+
+
+def test_zero_notes_is_one_measure_of_rest(tmp_path):
+    result = build_score([])
+    assert result.n_measures == 1
+    back = roundtrip(result, tmp_path)
+    assert measures(back) == 1 and not back.recurse().notes and back.recurse().getElementsByClass("Rest")
+
+
+def test_one_note(tmp_path):
+    result = build_score([Note(64, 0.3, 0.9, 90)])
+    back = roundtrip(result, tmp_path)
+    assert [n.pitch.midi for n in back.recurse().notes] == [64]
+    assert result.time_map[-1].seconds >= 0.9
+
+
+def test_fast_passage_and_rubato_end_in_valid_scores(tmp_path):
+    rng = np.random.default_rng(1)
+    fast = [Note(60 + (i * 5) % 24, i * 0.055, i * 0.055 + 0.05, 80) for i in range(120)]  # ~18 notes a second
+    t, rubato = 0.0, []
+    for i in range(40):  # tempo swaying between 50 and 130 BPM, with random lengths
+        spb = 60 / (90 + 40 * np.sin(i / 5))
+        rubato.append(Note(int(rng.integers(55, 80)), t, t + spb * 0.8, int(rng.integers(50, 110))))
+        t += spb * rng.choice([0.5, 1, 1, 2])
+    for name, notes in (("fast", fast), ("rubato", rubato)):
+        result = build_score(notes)
+        roundtrip(result, tmp_path, name)
+        assert all(q.end > q.start for q in result.qnotes)
+        check_time_map(result, notes)
+
+
+def check_time_map(result, notes):
+    seconds = [e.seconds for e in result.time_map]
+    assert all(a <= b for a, b in zip(seconds, seconds[1:]))
+    assert seconds[0] <= min(n.start_s for n in notes) + 0.05
+    assert seconds[-1] >= max(n.end_s for n in notes)
+    positions = [(e.measure, e.beat) for e in result.time_map]
+    assert positions == sorted(positions) and positions[0] == (1, 1.0)
+
+
+def test_time_map_and_score_aligned_midi(tmp_path):
+    notes = play(two_hand_piece(), 100, accent_every=4)
+    result = build_score(notes)
+    check_time_map(result, notes)
+    assert len(result.time_map) == result.n_measures * 4 + 1
+    path = write_score_midi(result, tmp_path / "aligned.mid")
+    mid = mido.MidiFile(str(path))
+    starts, now = [], 0.0
+    for msg in mid:
+        now += msg.time
+        if msg.type == "note_on" and msg.velocity > 0:
+            starts.append(now)
+    offset = result.grid.beats_s[0]
+    played = sorted({round(n.start_s, 2) for n in notes})
+    aligned = sorted({round(s + offset, 2) for s in starts})
+    assert len(aligned) == len(played)
+    assert max(abs(a - b) for a, b in zip(aligned, played)) < 0.05
+
+
+def test_key_estimate_and_spelling():
+    a_minor = [Note(p, i * 0.4, i * 0.4 + 0.4, 80) for i, p in enumerate([57, 60, 64, 69, 68, 69, 71, 72, 64, 57, 64, 68, 69])]
+    key = estimate_key(a_minor)
+    assert (key.tonic_name, key.mode, key.fifths) == ("A", "minor", 0)
+    assert spelling_table(key)[8] == "G#"
+    assert spelling_table(Key(10, "major", -2))[3] == "E-"
+
+
+def test_ten_minute_piece_is_fast_enough(tmp_path):
+    """2 minutes here (the 10-minute case is timed by hand); the pipeline is linear in notes."""
+    import time
+
+    rng = np.random.default_rng(2)
+    notes, t = [], 0.0
+    for i in range(960):  # 8 notes a second at 120 BPM: eighths, a bass note every beat
+        notes.append(Note(int(rng.integers(60, 84)), t, t + 0.22, 80))
+        if i % 2 == 0:
+            notes.append(Note(int(rng.integers(36, 55)), t, t + 0.45, 95 if i % 8 == 0 else 70))
+        t += 0.25
+    start = time.perf_counter()
+    result = build_score(notes)
+    write_musicxml(result, tmp_path / "long.musicxml")
+    assert time.perf_counter() - start < 30
+    check_time_map(result, notes)

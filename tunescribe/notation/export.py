@@ -1,0 +1,65 @@
+"""A score-aligned MIDI file: the quantized notes on the beat grid, with a tempo map that makes
+playback follow the original recording's timing (one tempo per beat)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mido
+
+from tunescribe.midi import TICKS_PER_BEAT  # ticks per quarter note
+from tunescribe.notation.score import ScoreResult
+
+
+def _mido_key(result: ScoreResult) -> str:
+    name = result.key.tonic_name.replace("-", "b")
+    return name + ("m" if result.key.mode == "minor" else "")
+
+
+def write_score_midi(result: ScoreResult, path: str | Path, *, program: int = 0) -> Path:
+    """Type 1 MIDI: track 0 holds time signature, key signature and a tempo event on every beat;
+    then one track per staff (General MIDI `program`). MIDI time 0 is the first downbeat,
+    `result.grid.beats_s[0]` seconds into the recording (slightly negative when the music starts
+    with a pickup, whose leading rests fall before the recording starts)."""
+    grid = result.grid
+    quarter = grid.beat_quarters
+    ticks_per_beat = TICKS_PER_BEAT * quarter  # per tactus beat
+    numerator, denominator = (int(x) for x in grid.meter.split("/"))
+    conductor = [
+        mido.MetaMessage("time_signature", numerator=numerator, denominator=denominator, time=0),
+        mido.MetaMessage("key_signature", key=_mido_key(result), time=0),
+    ]
+    n_beats = result.n_measures * grid.beats_per_bar
+    seconds = grid.to_seconds(range(n_beats + 1))
+    events = []
+    for i in range(n_beats):
+        us_per_quarter = max(1, round((seconds[i + 1] - seconds[i]) / quarter * 1e6))
+        events.append((round(i * ticks_per_beat), mido.MetaMessage("set_tempo", tempo=min(us_per_quarter, 0xFFFFFF))))
+    tracks = [_track(conductor, events, "Tempo")]
+    for k, staff in enumerate(result.staves):
+        notes = []
+        for voice in staff.voices:
+            for q in voice:
+                on = round(q.start * ticks_per_beat)
+                off = max(on + 1, round(q.end * ticks_per_beat))
+                notes.append((on, 1, mido.Message("note_on", note=q.pitch, velocity=q.velocity)))
+                notes.append((off, 0, mido.Message("note_off", note=q.pitch, velocity=0)))
+        notes.sort(key=lambda e: (e[0], e[1], e[2].note))
+        head = [mido.MetaMessage("track_name", name=f"Staff {k + 1}", time=0),
+                mido.Message("program_change", program=program, time=0)]
+        tracks.append(_track(head, [(t, m) for t, _, m in notes], f"Staff {k + 1}"))
+    mid = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_BEAT)
+    mid.tracks.extend(tracks)
+    mid.save(str(path))
+    return Path(path)
+
+
+def _track(head, timed, name) -> mido.MidiTrack:
+    """Messages at absolute ticks -> a track with delta times, after `head` (at tick 0)."""
+    track = mido.MidiTrack(head)
+    now = 0
+    for tick, msg in timed:
+        track.append(msg.copy(time=tick - now))
+        now = tick
+    track.append(mido.MetaMessage("end_of_track", time=0))
+    return track

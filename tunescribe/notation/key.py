@@ -1,0 +1,100 @@
+"""Key estimate (Krumhansl-Kessler profiles, duration-weighted) and pitch spelling that follows it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tunescribe.notes import Note
+
+# Krumhansl & Kessler (1982) probe-tone ratings, tonic first
+MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+
+STEPS = "FCGDAEB"  # line of fifths: F=-1, C=0, G=1, ... B=5; each sharp adds 7, each flat takes 7
+_PC_OF_STEP = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+
+
+@dataclass(frozen=True)
+class Key:
+    tonic_pc: int  # pitch class of the tonic, 0 = C
+    mode: str  # "major" or "minor"
+    fifths: int  # key signature: sharps > 0, flats < 0, as in MusicXML <fifths>
+
+    @property
+    def tonic_name(self) -> str:
+        """The tonic as music21 spells it, e.g. "F#", "B-"."""
+        return spell_fifths(_tonic_lof(self))
+
+    def to_music21(self):
+        import music21
+
+        return music21.key.Key(self.tonic_name, self.mode)
+
+
+def pitch_class_weights(notes: list[Note]) -> np.ndarray:
+    """12 pitch-class weights: the summed duration (seconds) of the notes of each class."""
+    w = np.zeros(12)
+    for n in notes:
+        w[n.pitch % 12] += max(n.end_s - n.start_s, 0.01)
+    return w
+
+
+def estimate_key(notes: list[Note]) -> Key:
+    """The major or minor key whose rotated profile correlates best with the duration-weighted
+    pitch-class distribution. No notes: C major. Of the enharmonic signatures (F#/Gb major) the
+    one with fewer accidentals (the sharp one on a tie)."""
+    w = pitch_class_weights(notes)
+    if w.sum() == 0:
+        return Key(0, "major", 0)
+    best = (-np.inf, 0, "major")
+    for mode, profile in (("major", MAJOR_PROFILE), ("minor", MINOR_PROFILE)):
+        for tonic in range(12):
+            r = float(np.corrcoef(w, np.roll(profile, tonic))[0, 1]) if w.std() > 0 else 0.0
+            if r > best[0] + 1e-12:
+                best = (r, tonic, mode)
+    _, tonic, mode = best
+    major_pc = tonic if mode == "major" else (tonic + 3) % 12
+    fifths = (major_pc * 7) % 12  # C=0, G=1, ... on the sharp side
+    if fifths > 6:
+        fifths -= 12  # F = -1, Bb = -2, ...
+    return Key(tonic, mode, fifths)
+
+
+def _tonic_lof(key: Key) -> int:
+    """Line-of-fifths position of the tonic (C=0, G=1, F=-1, F#=6, Bb=-2)."""
+    return key.fifths + (3 if key.mode == "minor" else 0)
+
+
+def spell_fifths(lof: int) -> str:
+    """Line-of-fifths position -> music21 name: 0 -> "C", 6 -> "F#", -2 -> "B-", 13 -> "F##"."""
+    step = STEPS[(lof + 1) % 7]
+    alter = (lof + 1) // 7
+    return step + ("#" * alter if alter > 0 else "-" * -alter)
+
+
+def spelling_table(key: Key) -> list[str]:
+    """For each pitch class 0..11, its name in `key`: the spelling inside a 12-wide window of the
+    line of fifths around the key signature (major: 3 steps to the flat side, 8 to the sharp side,
+    so C major gets Eb, Bb, F#, C#, G#; minor one step sharper, so A minor gets F#, G#, D#).
+    Double sharps and flats are respelled as naturals (in F# major, G rather than F##)."""
+    low = key.fifths - 3 + (1 if key.mode == "minor" else 0)
+    names = [""] * 12
+    for lof in range(low, low + 12):
+        if lof > 12:
+            lof -= 12
+        elif lof < -8:
+            lof += 12
+        names[(lof * 7) % 12] = spell_fifths(lof)
+    return names
+
+
+def spell(midi: int, table: list[str]):
+    """A music21 Pitch for MIDI number `midi` spelled by `table` (octave set so the MIDI matches)."""
+    import music21
+
+    p = music21.pitch.Pitch(table[midi % 12])
+    p.octave = midi // 12 - 1
+    p.octave += (midi - p.midi) // 12  # B#3 is MIDI 60, C-5 is MIDI 71
+    return p

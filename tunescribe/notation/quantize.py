@@ -1,0 +1,130 @@
+"""Notes in seconds -> notes in beats on a grid that reads well.
+
+Positions are exact fractions of a beat (the tactus of a BeatGrid; beat 0 is the first downbeat).
+Each beat picks its own subdivision (in simple meters whole, halves, quarters or eighth-note
+triplets; in 6/8 thirds or sixths of the dotted quarter) by least squared error plus a small
+price for finer grids. Onsets within 35 ms are one chord. Very short faint notes are dropped,
+duplicates merged, and no note is shorter than one step of its beat's grid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from tunescribe.notation.beats import BeatGrid
+from tunescribe.notes import Note
+
+CHORD_S = 0.035  # onsets closer than this are struck together
+DROP_S = 0.03  # notes shorter than this and quieter than DROP_VELOCITY are dropped
+DROP_VELOCITY = 40
+# subdivisions per beat and their price (in squared beats) for each division of the beat
+GRIDS = {2: {1: 0.0, 2: 0.002, 4: 0.006, 3: 0.012}, 3: {1: 0.0, 3: 0.002, 6: 0.008}}
+LEGATO_GAP = Fraction(1, 2)  # a rest shorter than this (beats) before the next onset is absorbed
+
+
+@dataclass(frozen=True)
+class QNote:
+    pitch: int  # MIDI number
+    start: Fraction  # beats from the first downbeat
+    end: Fraction  # beats, > start
+    velocity: int  # 1..127
+
+    @property
+    def duration(self) -> Fraction:
+        return self.end - self.start
+
+
+def _chords(starts: np.ndarray) -> list[np.ndarray]:
+    """Indices of notes (sorted by start) grouped into onsets no more than CHORD_S apart."""
+    order = np.argsort(starts, kind="stable")
+    groups, current = [], [order[0]]
+    for i in order[1:]:
+        if starts[i] - starts[current[0]] <= CHORD_S:
+            current.append(i)
+        else:
+            groups.append(np.array(current))
+            current = [i]
+    groups.append(np.array(current))
+    return groups
+
+
+def _best_subdivision(fracs: np.ndarray, division: int) -> int:
+    """The grid (steps per beat) with least squared error plus price for positions in [0, 1)."""
+    best, best_cost = 1, np.inf
+    for steps, price in GRIDS[division].items():
+        err = fracs * steps - np.round(fracs * steps)
+        cost = float(np.sum((err / steps) ** 2)) + price
+        if cost < best_cost - 1e-12:
+            best, best_cost = steps, cost
+    return best
+
+
+def _snap(x: float, steps_of_beat: dict[int, int], division: int) -> Fraction:
+    """Beat position x to the grid of the beat it falls in (that beat's subdivision if it has
+    onsets, else the division of the meter)."""
+    beat = int(np.floor(x))
+    steps = steps_of_beat.get(beat, division)
+    return Fraction(beat) + Fraction(int(round((x - beat) * steps)), steps)
+
+
+def quantize(notes: list[Note], grid: BeatGrid) -> list[QNote]:
+    """Notes in seconds -> QNotes in beats, sorted by (start, pitch), no duplicates, none empty."""
+    notes = [n for n in notes if n.end_s - n.start_s >= DROP_S or n.velocity >= DROP_VELOCITY]
+    if not notes:
+        return []
+    division = grid.division
+    starts = np.array([n.start_s for n in notes])
+    groups = _chords(starts)
+    onset_beats = grid.to_beats([float(np.median(starts[g])) for g in groups])
+    end_beats = grid.to_beats([n.end_s for n in notes])
+    finest = 1.0 / max(GRIDS[division])
+    owner = np.floor(onset_beats + finest / 2).astype(int)  # an onset just before a beat is on it
+    steps_of_beat: dict[int, int] = {}
+    for beat in np.unique(owner):
+        fracs = np.clip(onset_beats[owner == beat] - beat, 0.0, 1.0)
+        steps_of_beat[int(beat)] = _best_subdivision(fracs, division)
+    onset_q = []
+    for x, beat in zip(onset_beats, owner):
+        steps = steps_of_beat[int(beat)]
+        onset_q.append(Fraction(int(beat)) + Fraction(int(round(max(x - beat, 0.0) * steps)), steps))
+    grid_points = sorted(set(onset_q))
+    merged: dict[tuple[int, Fraction], QNote] = {}
+    for g, start in zip(groups, onset_q):
+        step = Fraction(1, steps_of_beat[int(np.floor(start))])
+        for i in g:
+            end = max(_snap(float(end_beats[i]), steps_of_beat, division), start + step)
+            end = _legato(start, end, grid_points)
+            n = notes[i]
+            old = merged.get((n.pitch, start))
+            if old is None or old.end < end:
+                merged[(n.pitch, start)] = QNote(n.pitch, start, end, n.velocity)
+    out = sorted(merged.values(), key=lambda q: (q.start, q.pitch))
+    return _no_overlap_same_pitch(out)
+
+
+def _legato(start: Fraction, end: Fraction, points: list[Fraction]) -> Fraction:
+    """Extend `end` to the next onset when the rest before it would be shorter than LEGATO_GAP and
+    shorter than the note itself (articulation gaps of a performer, not written rests)."""
+    import bisect
+
+    j = bisect.bisect_right(points, start)
+    if j < len(points):
+        nxt = points[j]
+        if end < nxt and nxt - end < LEGATO_GAP and nxt - end < end - start:
+            return nxt
+    return end
+
+
+def _no_overlap_same_pitch(qnotes: list[QNote]) -> list[QNote]:
+    """A key struck again while still held: the earlier note ends where the new one starts."""
+    last: dict[int, int] = {}
+    out = list(qnotes)
+    for i, q in enumerate(out):
+        j = last.get(q.pitch)
+        if j is not None and out[j].end > q.start:
+            out[j] = QNote(out[j].pitch, out[j].start, q.start, out[j].velocity)
+        last[q.pitch] = i
+    return out

@@ -1,0 +1,210 @@
+"""Notes in seconds -> a music21 score: beats, meter, key, quantized rhythm, staves and voices,
+measures with rests, ties across barlines, beams and accidentals; written as MusicXML."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import groupby
+from pathlib import Path
+
+import numpy as np
+
+from tunescribe.constants import SAMPLE_RATE
+from tunescribe.notation.beats import BeatGrid, beat_grid
+from tunescribe.notation.key import Key, estimate_key, spell, spelling_table
+from tunescribe.notation.quantize import QNote, quantize
+from tunescribe.notation.staves import Staff, make_staves
+from tunescribe.notes import Note
+
+
+@dataclass(frozen=True)
+class TimeMapEntry:
+    measure: int  # 1-based measure number
+    beat: float  # 1-based beat in the measure (tactus beats: dotted quarters in 6/8)
+    seconds: float  # time in the original recording
+
+
+@dataclass
+class ScoreResult:
+    score: object  # music21.stream.Score
+    grid: BeatGrid
+    key: Key
+    qnotes: list[QNote]  # quantized notes, in beats from the first downbeat
+    staves: list[Staff]
+    n_measures: int
+    time_map: list[TimeMapEntry]
+
+    @property
+    def meter(self) -> str:
+        return self.grid.meter
+
+
+def build_score(notes: list[Note], audio: np.ndarray | None = None, sample_rate: int = SAMPLE_RATE) -> ScoreResult:
+    """The whole notation stage. `audio` (mono samples at `sample_rate`) also informs the beats
+    and makes the time map cover the whole recording."""
+    notes = sorted(notes, key=lambda n: (n.start_s, n.pitch))
+    grid = beat_grid(notes, audio, sample_rate)
+    key = estimate_key(notes)
+    qnotes = quantize(notes, grid)
+    staves = make_staves(qnotes, beat_s=60.0 / grid.tempo_bpm)
+    end_s = max([n.end_s for n in notes] + [0.0 if audio is None else len(audio) / sample_rate])
+    last_beat = max([float(q.end) for q in qnotes] + [float(grid.to_beats(end_s)), 1e-9])
+    n_measures = max(1, math.ceil(last_beat / grid.beats_per_bar - 1e-9))
+    score = _music21_score(staves, grid, key, n_measures)
+    return ScoreResult(score, grid, key, qnotes, staves, n_measures, time_map(grid, n_measures))
+
+
+def time_map(grid: BeatGrid, n_measures: int) -> list[TimeMapEntry]:
+    """Every beat of every measure to seconds, plus the end of the last measure (beat
+    beats_per_bar + 1). Times before the recording starts are 0; the seconds never decrease."""
+    bpb = grid.beats_per_bar
+    seconds = np.maximum.accumulate(np.maximum(grid.to_seconds(np.arange(n_measures * bpb + 1)), 0.0))
+    entries = [TimeMapEntry(i // bpb + 1, float(i % bpb + 1), float(seconds[i])) for i in range(n_measures * bpb)]
+    entries.append(TimeMapEntry(n_measures, float(bpb + 1), float(seconds[-1])))
+    return entries
+
+
+def write_musicxml(result: ScoreResult, path: str | Path) -> Path:
+    """Write the score as uncompressed MusicXML 4.0 (music21's exporter). A grand staff is one part
+    of two staves; its brace is marked with <part-symbol>, which music21 leaves out."""
+    from music21.musicxml.m21ToXml import GeneralObjectExporter
+
+    xml = GeneralObjectExporter(result.score).parse()
+    if len(result.staves) > 1:
+        xml = xml.replace(b"<staves>2</staves>", b"<staves>2</staves>\n        <part-symbol>brace</part-symbol>", 1)
+    path = Path(path)
+    path.write_bytes(xml)
+    return path
+
+
+def _music21_score(staves: list[Staff], grid: BeatGrid, key: Key, n_measures: int):
+    import music21 as m21
+
+    score = m21.stream.Score()
+    score.insert(0, m21.metadata.Metadata(title="Transcription"))
+    table = spelling_table(key)
+    parts = []
+    for i, staff in enumerate(staves):
+        part = m21.stream.PartStaff() if len(staves) > 1 else m21.stream.Part()
+        part.id = f"staff{i + 1}"
+        measures = _measures(staff, grid, n_measures, table)
+        first = measures[0]
+        first.insert(0, m21.clef.TrebleClef() if staff.clef == "treble" else m21.clef.BassClef())
+        first.insert(0, m21.key.KeySignature(key.fifths))
+        first.insert(0, m21.meter.TimeSignature(grid.meter))
+        if i == 0:
+            referent = m21.duration.Duration(grid.beat_quarters)
+            first.insert(0, m21.tempo.MetronomeMark(number=round(grid.tempo_bpm), referent=referent))
+        part.append(measures)
+        part.makeBeams(inPlace=True)
+        for m in measures:
+            for v in (m.voices or [m]):
+                m21.stream.makeNotation.makeTupletBrackets(v, inPlace=True)
+        m21.stream.makeNotation.makeAccidentalsInMeasureStream(part, useKeySignature=True)
+        parts.append(part)
+    if len(parts) > 1:
+        parts[0].partName = "Piano"
+        for p in parts:
+            p.insert(0, m21.instrument.Piano())
+    for p in parts:
+        score.insert(0, p)
+    if len(parts) > 1:
+        score.insert(0, m21.layout.StaffGroup(parts, name="Piano", symbol="brace", barTogether=True))
+    return score
+
+
+def _measures(staff: Staff, grid: BeatGrid, n_measures: int, table: list[str]):
+    """The staff's voices cut into measures: notes across a barline are split and tied, gaps are
+    rests, a voice other than the first is left out of measures where it has no notes."""
+    import music21 as m21
+
+    bar = Fraction(grid.beats_per_bar)
+    bq = Fraction(grid.beat_quarters)
+    per_voice = [_cut(_events(voice, bar * n_measures), bar, n_measures) for voice in staff.voices] or \
+        [_cut(_events([], bar * n_measures), bar, n_measures)]
+    measures = []
+    for k in range(n_measures):
+        m = m21.stream.Measure(number=k + 1)
+        used = [v for j, v in enumerate(per_voice) if j == 0 or any(p for _, _, p, _ in v[k])]
+        targets = [m] if len(used) == 1 else [m21.stream.Voice(id=str(j + 1)) for j in range(len(used))]
+        for target, v in zip(targets, used):
+            for start, end, pitches, tie in v[k]:
+                for a, b, t in _expressible(start - k * bar, end - k * bar, tie, bq):
+                    target.insert(float(a * bq), _element(pitches, (b - a) * bq, t, table))
+        if len(targets) > 1:
+            for target in targets:
+                m.insert(0, target)
+        measures.append(m)
+    return measures
+
+
+def _events(voice: list[QNote], total: Fraction) -> list[tuple[Fraction, Fraction, tuple[int, ...]]]:
+    """A voice's chords plus rests filling every gap from 0 to `total` beats."""
+    out, now = [], Fraction(0)
+    for start, group in groupby(sorted(voice, key=lambda q: (q.start, q.pitch)), key=lambda q: q.start):
+        chord = list(group)
+        end = min(max(q.end for q in chord), total)
+        if start < now or start >= total:
+            continue
+        if start > now:
+            out.append((now, start, ()))
+        out.append((start, end, tuple(sorted({q.pitch for q in chord}))))
+        now = end
+    if now < total:
+        out.append((now, total, ()))
+    return out
+
+
+def _cut(events, bar: Fraction, n_measures: int):
+    """Events -> per measure a list of (start, end, pitches, tie) with tie in {None, "start",
+    "continue", "stop"} where an event crosses a barline."""
+    out = [[] for _ in range(n_measures)]
+    for start, end, pitches in events:
+        k = int(start // bar)
+        pieces = []
+        while start < end and k < n_measures:
+            stop = min(end, (k + 1) * bar)
+            pieces.append((k, start, stop))
+            start, k = stop, k + 1
+        for i, (k, a, b) in enumerate(pieces):
+            tie = None
+            if pitches and len(pieces) > 1:
+                tie = "start" if i == 0 else "stop" if i == len(pieces) - 1 else "continue"
+            out[k].append((a, b, pitches, tie))
+    return out
+
+
+def _expressible(a: Fraction, b: Fraction, tie, bq: Fraction):
+    """Split [a, b) (beats in the measure) at beat boundaries when its length is not one plain,
+    dotted or tuplet note value; the pieces are tied."""
+    import music21 as m21
+
+    if m21.duration.Duration((b - a) * bq).type not in ("complex", "inexpressible"):
+        return [(a, b, tie)]
+    cuts = [a] + [Fraction(x) for x in range(math.floor(a) + 1, math.ceil(b))] + [b]
+    pieces = list(zip(cuts[:-1], cuts[1:]))
+    out = []
+    for i, (x, y) in enumerate(pieces):
+        first, last = i == 0, i == len(pieces) - 1
+        t = tie if (first and last) else (
+            ("start" if tie in (None, "start") else "continue") if first else
+            ("stop" if tie in (None, "stop") else "continue") if last else "continue")
+        out.append((x, y, t))
+    return out
+
+
+def _element(pitches: tuple[int, ...], quarters: Fraction, tie, table: list[str]):
+    """A music21 Rest, Note or Chord lasting `quarters`, spelled by `table`, tied as asked."""
+    import music21 as m21
+
+    if not pitches:
+        return m21.note.Rest(quarterLength=quarters)
+    if len(pitches) == 1:
+        el = m21.note.Note(spell(pitches[0], table), quarterLength=quarters)
+    else:
+        el = m21.chord.Chord([spell(p, table) for p in pitches], quarterLength=quarters)
+    if tie:
+        el.tie = m21.tie.Tie(tie)
+    return el
