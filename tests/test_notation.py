@@ -216,3 +216,18 @@ def test_ten_minute_piece_is_fast_enough(tmp_path):
     write_musicxml(result, tmp_path / "long.musicxml")
     assert time.perf_counter() - start < 30
     check_time_map(result, notes)
+
+
+def test_audio_informs_beats_and_the_time_map_covers_the_recording(tmp_path):
+    """Clicks on every beat at 120 BPM plus two seconds of silence after the last note."""
+    sr = 16_000
+    notes = play(C_MAJOR_SCALE_3_4, 120, accent_every=3)
+    audio = np.zeros(int((notes[-1].end_s + 2.0) * sr), np.float32)
+    for k in range(int(notes[-1].end_s / 0.5) + 1):
+        i = int(k * 0.5 * sr)
+        audio[i:i + 400] += np.sin(np.arange(400) * 0.3).astype(np.float32) * (0.9 if k % 3 == 0 else 0.4)
+    result = build_score(notes, audio, sr)
+    assert result.meter == "3/4"
+    assert abs(result.grid.tempo_bpm - 120) < 3
+    assert result.time_map[-1].seconds >= len(audio) / sr
+    roundtrip(result, tmp_path)

@@ -63,14 +63,13 @@ class BeatGrid:
 
 
 def onset_envelope(notes: list[Note], n_frames: int) -> np.ndarray:
-    """Onset strength at FPS frames: each onset adds its loudness, more for long and low notes."""
+    """Onset strength at FPS frames: each onset adds its loudness, a little more for long notes."""
     env = np.zeros(n_frames, np.float32)
     if notes:
         starts = np.array([n.start_s for n in notes])
         frames = np.clip(np.round(starts * FPS).astype(int), 0, n_frames - 1)
         dur = np.array([min(n.end_s - n.start_s, 1.0) for n in notes])
-        low = np.array([n.pitch < 55 for n in notes])
-        weight = np.array([n.velocity / 127 for n in notes]) * (1.0 + dur) * (1.0 + 0.5 * low)
+        weight = np.array([n.velocity / 127 for n in notes]) * (1.0 + 0.25 * dur)
         np.add.at(env, frames, weight.astype(np.float32))
     kernel = np.array([0.25, 0.5, 1.0, 0.5, 0.25], np.float32)  # tolerate ~20 ms of timing jitter
     return np.convolve(env, kernel, mode="same")
@@ -112,7 +111,7 @@ def track_beats(notes: list[Note], audio: np.ndarray | None = None, sample_rate:
     return _extend(beats, float(onsets.min()), end_s)
 
 
-def local_tempo(env: np.ndarray, start_bpm: float = 100.0, win_s: float = 8.0, hop_s: float = 0.5):
+def local_tempo(env: np.ndarray, start_bpm: float = 120.0, win_s: float = 8.0, hop_s: float = 0.5):
     """(global BPM, BPM at every envelope frame) from autocorrelations of 8-second windows every
     half second, weighted by a log-normal prior around `start_bpm` (one octave wide) for the global
     tempo and around the global tempo (half an octave) for the local ones; kept on the global
@@ -170,7 +169,8 @@ def estimate_meter(notes: list[Note], beats_s: np.ndarray) -> BeatGrid:
     Each beat gets an accent: summed loudness of the onsets on it, the length (in beats) of the
     longest note starting there, and whether a low note starts there. Bars of 2, 3 and 4 beats at
     every phase are scored by how much their first beats stand out. A fast pulse (above 160 BPM)
-    grouped in threes is an eighth-note pulse of 6/8, so beats are regrouped by three. The grid
+    is a sub-beat: grouped in threes it is the eighth notes of 6/8, in twos those of a simple
+    meter, and beats are regrouped accordingly. The grid
     is extended backwards so it begins on a downbeat.
     """
     beats_s = np.asarray(beats_s, float)
@@ -181,9 +181,11 @@ def estimate_meter(notes: list[Note], beats_s: np.ndarray) -> BeatGrid:
     division = _division(pos)
     accent = _accents(notes, pos, len(beats_s))
     bar, phase, _ = _best_grouping(accent, (2, 3))
-    if grid.tempo_bpm > 160 and bar == 3 and division == 2:  # eighth-note pulse of 6/8: regroup
-        beats_s = beats_s[phase::3]
-        return estimate_meter_on(notes, beats_s, 3)
+    if grid.tempo_bpm > 160 and division == 2 and len(beats_s) >= 2 * bar + 2:  # a sub-beat pulse
+        beats_s = beats_s[phase::bar]
+        if bar == 3:  # eighth notes of 6/8
+            return estimate_meter_on(notes, beats_s, 3)
+        return estimate_meter(notes, beats_s)  # eighths of a simple meter: halve the tempo
     return _finish(notes, beats_s, accent, division, bar, phase)
 
 

@@ -97,11 +97,9 @@ def _music21_score(staves: list[Staff], grid: BeatGrid, key: Key, n_measures: in
         if i == 0:
             referent = m21.duration.Duration(grid.beat_quarters)
             first.insert(0, m21.tempo.MetronomeMark(number=round(grid.tempo_bpm), referent=referent))
-        part.append(measures)
-        part.makeBeams(inPlace=True)
         for m in measures:
-            for v in (m.voices or [m]):
-                m21.stream.makeNotation.makeTupletBrackets(v, inPlace=True)
+            _beam(m, grid.meter)
+        part.append(measures)
         m21.stream.makeNotation.makeAccidentalsInMeasureStream(part, useKeySignature=True)
         parts.append(part)
     if len(parts) > 1:
@@ -138,6 +136,23 @@ def _measures(staff: Staff, grid: BeatGrid, n_measures: int, table: list[str]):
                 m.insert(0, target)
         measures.append(m)
     return measures
+
+
+def _beam(measure, meter: str) -> None:
+    """Beams and tuplet brackets of one measure (before it joins its part: music21's search for
+    the governing time signature in a long part is slow, so one is lent for the call)."""
+    import music21 as m21
+
+    ts = measure.timeSignature
+    if ts is None:
+        ts = m21.meter.TimeSignature(meter)
+        measure.insert(0, ts)
+        m21.stream.makeNotation.makeBeams(measure, inPlace=True)
+        measure.remove(ts)
+    else:
+        m21.stream.makeNotation.makeBeams(measure, inPlace=True)
+    for v in measure.voices or [measure]:
+        m21.stream.makeNotation.makeTupletBrackets(v, inPlace=True)
 
 
 def _events(voice: list[QNote], total: Fraction) -> list[tuple[Fraction, Fraction, tuple[int, ...]]]:

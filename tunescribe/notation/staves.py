@@ -109,8 +109,8 @@ def _chords(notes: list[QNote]) -> list[list[QNote]]:
 def _free_voice(voices: list[list[QNote]], start: Fraction, chord: list[QNote]) -> int | None:
     """Index of the voice to take `chord` at `start` (trimming overlaps if needed), or None for a
     new voice."""
-    def end(v):
-        return max((q.end for q in voices[v]), default=Fraction(0))
+    def end(v):  # notes of a voice never overlap and a chord shares one end
+        return voices[v][-1].end if voices[v] else Fraction(0)
 
     free = [v for v in range(len(voices)) if end(v) <= start]
     if not free:
