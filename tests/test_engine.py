@@ -142,3 +142,24 @@ def test_any_signal_gives_a_valid_midi_with_notes_inside_the_audio(model, tmp_pa
     duration = len(y) / SAMPLE_RATE
     assert all(0 <= n.start_s < n.end_s <= duration + 1e-3 for n in notes)
     assert all(21 <= n.pitch <= 108 and 1 <= n.velocity <= 127 for n in notes)
+
+
+def test_cli_writes_sheet_music_with_musicxml(piano_clip, tmp_path):
+    import json
+
+    from music21 import converter
+
+    from tunescribe.notation.validate import schema_errors
+
+    y, _ = piano_clip
+    sf.write(tmp_path / "piano.take1.wav", y, SAMPLE_RATE)
+    run = subprocess.run([sys.executable, "-m", "tunescribe.cli", "transcribe", str(tmp_path / "piano.take1.wav"),
+                          "--out-dir", str(tmp_path / "out"), "--musicxml"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    out = tmp_path / "out"
+    assert schema_errors(out / "piano.take1.musicxml") == []
+    score = converter.parse(out / "piano.take1.musicxml")
+    assert len(score.flatten().notes) > 0
+    assert len(read_midi_notes(out / "piano.take1.score.mid")) > 0
+    times = [e["seconds"] for e in json.loads((out / "piano.take1.timemap.json").read_text())]
+    assert times == sorted(times) and times[-1] >= len(y) / SAMPLE_RATE - 0.5

@@ -9,10 +9,10 @@ from pathlib import Path
 
 
 def _transcribe(args) -> int:
-    from tunescribe.audio import AudioError
+    from tunescribe.audio import AudioError, load_audio
     from tunescribe.midi import write_midi
     from tunescribe.model import ModelError, load_model
-    from tunescribe.transcribe import transcribe_file
+    from tunescribe.transcribe import transcribe_audio
 
     try:
         model = load_model(args.model)
@@ -24,15 +24,32 @@ def _transcribe(args) -> int:
     for path in args.audio:
         t0 = time.perf_counter()
         try:
-            notes = transcribe_file(path, model, max_duration_s=args.max_minutes * 60)
+            audio = load_audio(path, max_duration_s=args.max_minutes * 60)
         except AudioError as e:
             print(f"error: {e}", file=sys.stderr)
             failed += 1
             continue
+        notes = transcribe_audio(audio, model)
         out = args.out_dir / f"{Path(path).stem}.mid"
         write_midi(notes, out)
+        if args.musicxml:
+            _write_score(notes, audio, args.out_dir, Path(path).stem)
         print(f"{out}: {len(notes)} notes in {time.perf_counter() - t0:.1f} s")
     return 1 if failed else 0
+
+
+def _write_score(notes, audio, out_dir: Path, stem: str) -> None:
+    """<stem>.musicxml, the score-aligned <stem>.score.mid and the time map <stem>.timemap.json."""
+    import json
+    from dataclasses import asdict
+
+    from tunescribe.notation import build_score, write_musicxml
+    from tunescribe.notation.export import write_score_midi
+
+    result = build_score(notes, audio)
+    write_musicxml(result, out_dir / f"{stem}.musicxml")
+    write_score_midi(result, out_dir / f"{stem}.score.mid")
+    (out_dir / f"{stem}.timemap.json").write_text(json.dumps([asdict(e) for e in result.time_map]))
 
 
 def _evaluate(args) -> int:
@@ -57,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--out-dir", type=Path, required=True)
     t.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model)")
     t.add_argument("--max-minutes", type=float, default=20.0, help="refuse longer recordings")
+    t.add_argument("--musicxml", action="store_true",
+                   help="also write sheet music: <stem>.musicxml, <stem>.score.mid and <stem>.timemap.json")
     t.set_defaults(run=_transcribe)
     e = sub.add_parser("evaluate", help="mir_eval note and frame F1 of --est MIDI files against --ref")
     e.add_argument("--ref", type=Path, required=True)

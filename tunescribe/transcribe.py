@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from tunescribe.audio import load_audio
-from tunescribe.constants import MAX_DURATION_S, SAMPLE_RATE
+from tunescribe.constants import SAMPLE_RATE
 from tunescribe.features import compute_features
 from tunescribe.model import TranscriptionModel
 from tunescribe.notes import Note, decode_notes
@@ -19,7 +16,3 @@ def transcribe_audio(y: np.ndarray, model: TranscriptionModel) -> list[Note]:
     post = model.posteriors(compute_features(y))
     notes = decode_notes(post.onset, post.frame, post.velocity, model.thresholds)
     return [Note(n.pitch, n.start_s, min(n.end_s, duration), n.velocity) for n in notes if n.start_s < duration]
-
-
-def transcribe_file(path: str | Path, model: TranscriptionModel, *, max_duration_s: float = MAX_DURATION_S) -> list[Note]:
-    return transcribe_audio(load_audio(path, max_duration_s=max_duration_s), model)

@@ -43,8 +43,8 @@ def _objective(scores) -> float:
 def train(corpus: Path, run_dir: Path, minutes: float, *, batch: int = 16, patch_frames: int = 128,
           steps_per_epoch: int = 300, architecture: dict | None = None, seed: int = 0, val_limit: int | None = 60,
           log=print) -> tuple[TranscriptionModel, dict]:
-    """Train until `minutes` have passed (resuming from run_dir/last.keras if present); returns the
-    best model by validation note F1 and the training history."""
+    """Train until `minutes` have passed (resuming from run_dir's last checkpoint if present); returns
+    the best model by validation note F1 + note-with-offset F1 + frame F1, and the training history."""
     import keras
 
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -54,7 +54,7 @@ def train(corpus: Path, run_dir: Path, minutes: float, *, batch: int = 16, patch
     val = load_split(corpus, "validation", val_limit)
     state_path, best = run_dir / "state.json", run_dir / "best.weights.h5"
     last, last_opt = run_dir / "last.weights.h5", run_dir / "last.optimizer.npz"
-    fresh = {"epoch": 0, "elapsed_s": 0.0, "history": [], "best_f1": -1.0, "architecture": architecture}
+    fresh = {"epoch": 0, "elapsed_s": 0.0, "history": [], "best_objective": -1.0, "architecture": architecture}
     state = json.loads(state_path.read_text()) if state_path.is_file() else fresh
     keras.utils.set_random_seed(seed + state["epoch"])
     model = compile_model(build_model(**state["architecture"]))
@@ -87,8 +87,8 @@ def train(corpus: Path, run_dir: Path, minutes: float, *, batch: int = 16, patch
                "val_note_offset_f1": m.note_offset_f1, "val_frame_f1": m.frame_f1, "minutes": state["elapsed_s"] / 60}
         state["history"].append(row)
         log(json.dumps(row))
-        if m.note_f1 > state["best_f1"]:
-            state["best_f1"] = m.note_f1
+        if _objective(scores) > state["best_objective"]:  # the same objective that picks the thresholds
+            state["best_objective"] = _objective(scores)
             model.save_weights(best)
         model.save_weights(last)
         np.savez(last_opt, **{str(i): v.numpy() for i, v in enumerate(model.optimizer.variables)})
@@ -165,10 +165,18 @@ def main(argv=None) -> None:
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--base", type=int, default=16, help="U-Net width")
     ap.add_argument("--make-default", action="store_true", help="point models/DEFAULT at the new model")
+    ap.add_argument("--finish-only", action="store_true",
+                    help="skip training: take the run's best checkpoint to threshold choice, test and card")
     args = ap.parse_args(argv)
     run_dir = args.run_dir or Path("runs") / args.version
-    model, state = train(args.corpus, run_dir, args.minutes, batch=args.batch,
-                         steps_per_epoch=args.steps_per_epoch, architecture={"base": args.base})
+    if args.finish_only:
+        state = json.loads((run_dir / "state.json").read_text())
+        keras_model = build_model(**state["architecture"])
+        keras_model.load_weights(run_dir / "best.weights.h5")
+        model = TranscriptionModel(keras_model, {}, run_dir)
+    else:
+        model, state = train(args.corpus, run_dir, args.minutes, batch=args.batch,
+                             steps_per_epoch=args.steps_per_epoch, architecture={"base": args.base})
     card = finish(model, state, args.corpus, args.models_dir / args.version, args.version)
     if args.make_default:
         (args.models_dir / "DEFAULT").write_text(args.version + "\n")
