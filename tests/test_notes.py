@@ -223,3 +223,13 @@ def test_a_weak_onset_after_a_release_starts_a_new_note():
     frame[10:25, 40] = frame[30:50, 40] = 0.9
     notes = decode_notes(onset, frame, thresholds=Thresholds(onset=0.5, frame=0.4, reonset=0.8))
     assert len(notes) == 2
+
+
+def test_an_onset_the_frame_never_holds_gives_no_note():
+    onset = np.zeros((40, 88), np.float32)
+    frame = np.zeros_like(onset)
+    onset[10, 50] = 0.9  # a ghost: the onset head fires, the frame head never agrees
+    onset[20, 30] = 0.9
+    frame[20:30, 30] = 0.9
+    notes = decode_notes(onset, frame, thresholds=Thresholds(onset=0.5, frame=0.4))
+    assert [n.pitch for n in notes] == [LOWEST_MIDI + 30]

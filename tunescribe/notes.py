@@ -33,8 +33,9 @@ def decode_notes(
 ) -> list[Note]:
     """(frames, 88) onset and frame probabilities (and velocities in 0..1) -> notes sorted by start.
 
-    An onset is a local maximum of the onset probability above `thresholds.onset`; the note then
-    lasts while the frame probability stays above `thresholds.frame` (at least `min_note_s`) and
+    An onset is a local maximum of the onset probability above `thresholds.onset`; it makes a note
+    only if the frame probability holds (above `thresholds.frame`) at it or the frame after, and
+    the note lasts while the frame probability stays above the threshold (at least `min_note_s`) and
     ends where the next onset of the same key begins. While a note is still held, a new onset on its
     key must also reach `thresholds.reonset`, so vibrato, bow changes and breaths do not re-trigger
     it. Onset times are refined between frames by a parabola through the peak.
@@ -62,6 +63,8 @@ def decode_notes(
             kept.append(int(t0))
         starts = np.array(kept)
         for i, t0 in enumerate(starts):
+            if not held[t0:t0 + 2, key].any():  # an onset the frame output never holds is no note
+                continue
             limit = starts[i + 1] if i + 1 < starts.size else n_frames
             after = released[np.searchsorted(released, t0 + 1):]
             end = int(after[0]) if after.size and after[0] < limit else int(limit)
