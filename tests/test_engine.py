@@ -122,7 +122,7 @@ def test_long_input_is_processed_in_chunks_with_the_same_result(model, piano_cli
 @given(
     rate=st.sampled_from([8000, 11025, 16000, 22050, 44100, 48000]),
     channels=st.sampled_from([1, 2]),
-    seconds=st.floats(0.1, 3.0),
+    seconds=st.floats(0.11, 3.0),  # the engine refuses clips under 0.1 s (EmptyAudio, tested in test_audio)
     data=st.data(),
 )
 def test_any_signal_gives_a_valid_midi_with_notes_inside_the_audio(model, tmp_path, rate, channels, seconds, data):
