@@ -38,7 +38,6 @@ SOURCES = {  # corpus folder -> number of works taken (in a seeded order)
     "schubert": 1, "cpebach": 1, "beach": 1, "weber": 1, "verdi": 1, "airdsAirs": 6,
 }
 MAX_WINDOW_S = 90.0
-KINDS = ("keyboard", "strings", "mixed", "melody")
 SCALES = ([0, 2, 4, 5, 7, 9, 11], [0, 2, 3, 5, 7, 8, 10], list(range(12)))  # major, minor, chromatic
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
-from pathlib import Path
 
 import fluidsynth
 import librosa
@@ -187,9 +186,3 @@ def speaking_delays(stem: np.ndarray, notes: list[Note], *, max_shift_s: float =
         reached = np.flatnonzero(energy >= ESTABLISHED * energy.max())
         shifts[i] = min(reached[0] * hop / SAMPLE_RATE, max_shift_s) if reached.size else 0.0
     return shifts
-
-
-def ensure_soundfonts() -> None:
-    missing = [p for p in SOUNDFONTS.values() if not Path(p).is_file()]
-    if missing:
-        raise FileNotFoundError(f"soundfonts missing (apt-get install the GM soundfont packages): {missing}")
