@@ -33,23 +33,11 @@ def _transcribe(args) -> int:
         out = args.out_dir / f"{Path(path).stem}.mid"
         write_midi(notes, out)
         if args.musicxml:
-            _write_score(notes, audio, args.out_dir, Path(path).stem)
+            from tunescribe.notation.export import write_sheet_music
+
+            write_sheet_music(notes, audio, args.out_dir, Path(path).stem)
         print(f"{out}: {len(notes)} notes in {time.perf_counter() - t0:.1f} s")
     return 1 if failed else 0
-
-
-def _write_score(notes, audio, out_dir: Path, stem: str) -> None:
-    """<stem>.musicxml, the score-aligned <stem>.score.mid and the time map <stem>.timemap.json."""
-    import json
-    from dataclasses import asdict
-
-    from tunescribe.notation import build_score, write_musicxml
-    from tunescribe.notation.export import write_score_midi
-
-    result = build_score(notes, audio)
-    write_musicxml(result, out_dir / f"{stem}.musicxml")
-    write_score_midi(result, out_dir / f"{stem}.score.mid")
-    (out_dir / f"{stem}.timemap.json").write_text(json.dumps([asdict(e) for e in result.time_map]))
 
 
 def _evaluate(args) -> int:
