@@ -71,7 +71,6 @@ def write_sheet_music(notes: list, audio, out_dir: str | Path, stem: str) -> Sco
     import json
     from dataclasses import asdict
 
-
     out_dir = Path(out_dir)
     result = build_score(notes, audio)
     write_musicxml(result, out_dir / f"{stem}.musicxml")
