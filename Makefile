@@ -22,7 +22,7 @@ $(VENV)/.installed: pyproject.toml
 	@command -v $(PY_VERSION) >/dev/null || { echo "needs $(PY_VERSION)"; exit 1; }
 	$(PY_VERSION) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e ".[trainer,test]"
+	$(VENV)/bin/pip install -q -e ".[trainer,service,test]"
 	touch $@
 
 venv: $(VENV)/.installed

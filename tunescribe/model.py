@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,9 +146,11 @@ class TranscriptionModel:
     def version(self) -> str:
         return self.card.get("version", self.path.name)
 
-    def posteriors(self, features: np.ndarray, *, chunk: int = 512, context: int = 64, batch: int = 4) -> Posteriors:
+    def posteriors(self, features: np.ndarray, *, chunk: int = 512, context: int = 64, batch: int = 4,
+                   on_progress: Callable[[float], None] | None = None) -> Posteriors:
         """(frames, 264) features -> posteriors, computed on overlapping windows of chunk + 2*context
-        frames whose centres are kept, so memory does not grow with the recording."""
+        frames whose centres are kept, so memory does not grow with the recording.
+        `on_progress(fraction done)` is called after each batch."""
         n = len(features)
         starts = list(range(0, max(n, 1), chunk))
         window = chunk + 2 * context
@@ -162,6 +165,8 @@ class TranscriptionModel:
             for name, p in zip(OUTPUTS, preds):
                 p = np.asarray(p)[: len(group), context:context + chunk]
                 out[name][group[0]:group[0] + len(group) * chunk] = p.reshape(-1, N_KEYS)
+            if on_progress:
+                on_progress(min(1.0, (b + batch) / len(starts)))
         return Posteriors(**{name: out[name][:n] for name in OUTPUTS})
 
     def _forward(self, x):

@@ -10,9 +10,10 @@ from tunescribe.model import TranscriptionModel
 from tunescribe.notes import Note, decode_notes
 
 
-def transcribe_audio(y: np.ndarray, model: TranscriptionModel) -> list[Note]:
-    """Mono float32 at SAMPLE_RATE -> notes, every one inside the signal's duration."""
+def transcribe_audio(y: np.ndarray, model: TranscriptionModel, on_progress=None) -> list[Note]:
+    """Mono float32 at SAMPLE_RATE -> notes, every one inside the signal's duration.
+    `on_progress(fraction)` follows the model's pass over the recording."""
     duration = len(y) / SAMPLE_RATE
-    post = model.posteriors(compute_features(y))
+    post = model.posteriors(compute_features(y), on_progress=on_progress)
     notes = decode_notes(post.onset, post.frame, post.velocity, model.thresholds)
     return [Note(n.pitch, n.start_s, min(n.end_s, duration), n.velocity) for n in notes if n.start_s < duration]

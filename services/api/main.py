@@ -1,0 +1,92 @@
+"""The gateway: `uvicorn services.api.main:app`. Wires routes, guards and the web app; it sends
+tasks by name and never imports TensorFlow."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import FileResponse
+from sqlalchemy import select
+from starlette.staticfiles import StaticFiles
+
+from services.api.routes import auth, health, jobs
+from services.api.security import hash_password
+from services.api.uploads import BodyLimit
+from services.common.db import session_scope
+from services.common.logs import configure_logging
+from services.common.models import User
+from services.common.settings import get_settings
+
+_CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+        "base-uri 'self'")
+_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def ensure_admin() -> None:
+    """The first administrator, from TUNESCRIBE_ADMIN_EMAIL / TUNESCRIBE_ADMIN_PASSWORD."""
+    s = get_settings()
+    if not (s.admin_email and s.admin_password):
+        return
+    with session_scope() as session:
+        user = session.scalar(select(User).where(User.email == s.admin_email.lower()))
+        if user is None:
+            session.add(User(email=s.admin_email.lower(), password_hash=hash_password(s.admin_password), is_admin=True))
+        elif not user.is_admin:
+            user.is_admin = True
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI):
+    ensure_admin()
+    yield
+
+
+def create_app() -> FastAPI:
+    configure_logging()
+    s = get_settings()
+    app = FastAPI(title="TuneScribe", version="0.1.0", lifespan=lifespan,
+                  description="Recordings to MIDI and sheet music.")
+    api = APIRouter(prefix="/api")
+    api.include_router(auth.router)
+    api.include_router(jobs.router)
+    app.include_router(api)
+    app.include_router(health.router)
+
+    @app.middleware("http")
+    async def security_headers(request, call_next):
+        response = await call_next(request)
+        response.headers.update(_HEADERS)
+        if not request.url.path.startswith(("/docs", "/redoc")):  # Swagger UI loads its own scripts
+            response.headers["Content-Security-Policy"] = _CSP
+        return response
+
+    app.add_middleware(BodyLimit, max_bytes=s.max_upload_mb * 2**20 + 2**16)  # + the form's own fields
+    if (s.frontend_dir / "index.html").is_file():
+        _serve_frontend(app, s.frontend_dir)
+    return app
+
+
+def _serve_frontend(app: FastAPI, dist: Path) -> None:
+    """The built web app at /, with index.html for its client-side routes."""
+    app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
+    index = dist / "index.html"
+    root = dist.resolve()
+
+    @app.get("/{path:path}", include_in_schema=False)
+    def spa(path: str) -> FileResponse:
+        target = (root / path).resolve()
+        if path and not path.startswith("api/") and target.is_file() and target.is_relative_to(root):
+            return FileResponse(target)
+        return FileResponse(index)
+
+
+app = create_app()

@@ -1,0 +1,50 @@
+"""Accounts: register, log in (OAuth2 password form), who am I."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi.security import OAuth2PasswordRequestForm
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from services.api.deps import CurrentUser, SessionDep
+from services.api.schemas import Token, UserCreate, UserPublic
+from services.api.security import create_token, hash_password, throttle, verify_password
+from services.common.models import User
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+_DUMMY_HASH = hash_password("not a real password")  # equal work for unknown emails
+
+
+@router.post("/register", response_model=UserPublic, status_code=status.HTTP_201_CREATED)
+def register(body: UserCreate, session: SessionDep) -> User:
+    user = User(email=body.email, password_hash=hash_password(body.password))
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise HTTPException(status.HTTP_409_CONFLICT, "email already registered") from None
+    return user
+
+
+@router.post("/login", response_model=Token, responses={401: {}, 429: {}})
+def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep) -> Token:
+    email = form.username.lower()
+    if wait := throttle.retry_after(email):
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, f"too many failed sign-ins; try again in {wait} s",
+                            headers={"Retry-After": str(wait)})
+    user = session.scalar(select(User).where(User.email == email))
+    if not verify_password(form.password, user.password_hash if user else _DUMMY_HASH) or user is None:
+        throttle.failed(email)
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong email or password")
+    throttle.succeeded(email)
+    token, lifetime = create_token(user.id)
+    return Token(access_token=token, expires_in=lifetime)
+
+
+@router.get("/me", response_model=UserPublic)
+def me(user: CurrentUser) -> User:
+    return user

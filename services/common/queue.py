@@ -1,0 +1,40 @@
+"""The Celery app both sides share, configured for long jobs, and the task names. The API only
+sends tasks by name; their code lives in services/worker."""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from services.common import fsbroker  # noqa: F401  (registers tsfs://, the embedded broker)
+from services.common.settings import get_settings
+
+TRANSCRIBE = "tunescribe.transcribe"
+SWEEP = "tunescribe.sweep"
+
+
+def make_celery() -> Celery:
+    s = get_settings()
+    app = Celery("tunescribe", broker=s.broker_url)
+    options: dict = {"visibility_timeout": s.job_hard_limit_s + 300}  # above the hard limit
+    if s.embedded:
+        folder, control = s.broker_dir / "messages", s.broker_dir / "control"
+        for f in (folder, control):
+            f.mkdir(parents=True, exist_ok=True)
+        options = {"data_folder_in": str(folder), "data_folder_out": str(folder), "control_folder": str(control)}
+    app.conf.update(
+        broker_transport_options=options,
+        broker_connection_retry_on_startup=True,
+        task_ignore_result=True,  # job state lives in our tables
+        task_acks_late=True,  # a message is acked after the job, so a dead worker's job is redelivered
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,  # long jobs: a worker holds only the one it runs
+        task_soft_time_limit=s.job_soft_limit_s,
+        task_time_limit=s.job_hard_limit_s,
+        worker_send_task_events=False,
+        worker_hijack_root_logger=False,
+        beat_schedule={"sweep": {"task": SWEEP, "schedule": s.sweep_every_s}},
+    )
+    return app
+
+
+celery_app = make_celery()

@@ -1,0 +1,87 @@
+"""One settings object for every service, read from the environment once (pydantic-settings).
+
+With no DATABASE_URL / BROKER_URL the service runs on the embedded default: a SQLite file and
+Celery's file-system broker under ./var, so `make up` needs no servers."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"changeme", "change-me", "changethis", "secret", "placeholder", "dev", "test"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TUNESCRIBE_", extra="ignore")
+
+    environment: str = "development"  # development | production
+    var_dir: Path = Path("var")
+    database_url: str = Field("", validation_alias="DATABASE_URL")
+    broker_url: str = Field("", validation_alias="BROKER_URL")
+    storage_dir: Path | None = None  # uploads and artifacts; default var/storage
+    secret_key: str = ""
+    token_minutes: int = Field(60, le=60)
+    max_upload_mb: int = 100
+    max_audio_minutes: float = 20.0
+    login_attempts: int = 5  # failed logins per email within login_window_s before 429
+    login_window_s: int = 300
+    # a job: soft limit -> failed "timed out"; the hard limit kills the process; the broker's
+    # visibility timeout stays above it so a running task is never handed to a second worker
+    job_soft_limit_s: int = 600
+    job_hard_limit_s: int = 660
+    max_attempts: int = 3
+    heartbeat_s: float = 5.0  # a running job's worker touches the row this often
+    stale_after_s: float = 60.0  # a running job silent this long lost its worker
+    requeue_after_s: float = 120.0  # a job queued this long lost its message (e.g. a broker restart)
+    sweep_every_s: float = 15.0
+    model_dir: Path | None = None  # default: models/DEFAULT
+    frontend_dir: Path = Path("frontend/dist")
+    admin_email: str = ""
+    admin_password: str = ""
+
+    @model_validator(mode="after")
+    def _defaults_and_secret(self) -> "Settings":
+        self.var_dir = self.var_dir.resolve()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.var_dir / 'tunescribe.db'}"
+        if not self.broker_url:
+            self.broker_url = "tsfs://"  # services/common/fsbroker.py
+        if self.storage_dir is None:
+            self.storage_dir = self.var_dir / "storage"
+        self.storage_dir = self.storage_dir.resolve()
+        if not self.secret_key:
+            if self.environment != "development":
+                raise ValueError("TUNESCRIBE_SECRET_KEY must be set outside development")
+            self.secret_key = _development_secret(self.var_dir)
+        elif self.environment != "development" and (
+            self.secret_key.lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32
+        ):
+            raise ValueError("TUNESCRIBE_SECRET_KEY is a placeholder or shorter than 32 characters")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        return self.broker_url.startswith("tsfs")
+
+    @property
+    def broker_dir(self) -> Path:
+        return self.var_dir / "broker"
+
+
+def _development_secret(var_dir: Path) -> str:
+    """A random secret kept under var/, so development tokens survive a restart."""
+    path = var_dir / "secret_key"
+    if not path.is_file():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

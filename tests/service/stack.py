@@ -1,0 +1,173 @@
+"""The real stack for service tests: a fresh PostgreSQL database, a Redis database, the API under
+uvicorn and Celery worker processes, started as the compose images start them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import numpy as np
+import soundfile as sf
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def create_database() -> tuple[str, str]:
+    """A new empty PostgreSQL database; returns (name, SQLAlchemy URL)."""
+    import psycopg
+
+    name = f"tunescribe_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name, f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def service_env(var_dir: Path, database_url: str, broker_url: str, **overrides: str) -> dict[str, str]:
+    """Environment for API, worker and test process alike: production settings with short
+    heartbeat and sweep periods so that the reliability tests finish in seconds."""
+    env = dict(os.environ)
+    env.update({
+        "DATABASE_URL": database_url,
+        "BROKER_URL": broker_url,
+        "TUNESCRIBE_ENVIRONMENT": "production",
+        "TUNESCRIBE_SECRET_KEY": "test-secret-" + "x" * 40,
+        "TUNESCRIBE_VAR_DIR": str(var_dir),
+        "TUNESCRIBE_HEARTBEAT_S": "1",
+        "TUNESCRIBE_STALE_AFTER_S": "8",
+        "TUNESCRIBE_REQUEUE_AFTER_S": "15",
+        "TUNESCRIBE_SWEEP_EVERY_S": "2",
+        "TUNESCRIBE_FRONTEND_DIR": str(var_dir / "no-frontend"),
+        "PYTHONUNBUFFERED": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    })
+    env.update(overrides)
+    return env
+
+
+class Process:
+    """A child process in its own process group, its output in a log file."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path):
+        self.args, self.log = args, log
+        self._out = open(log, "ab")
+        self.proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=self._out, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Signal the whole group (the Celery main process and its pool children)."""
+        try:
+            os.killpg(self.proc.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def stop(self, timeout: float = 20) -> None:
+        self.kill(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill(signal.SIGKILL)
+            self.proc.wait(5)
+        self._out.close()
+
+    def pool_pids(self) -> list[int]:
+        """The worker's pool children (where tasks run)."""
+        out = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout
+        return [int(p) for p in out.split()]
+
+
+def start_api(env: dict[str, str], port: int, log: Path) -> Process:
+    api = Process([PYTHON, "-m", "uvicorn", "services.api.main:app", "--host", "127.0.0.1", "--port", str(port),
+                   "--no-access-log"], env, log)
+    wait_until(lambda: _responds(f"http://127.0.0.1:{port}/api/health"), 30, "the API did not start")
+    return api
+
+
+def start_worker(env: dict[str, str], name: str, log: Path, *extra: str) -> Process:
+    return Process([PYTHON, "-m", "celery", "-A", "services.worker.main", "worker", "--concurrency", "1",
+                    "-n", f"{name}@%h", "--without-mingle", "--without-gossip", "-l", "INFO", *extra], env, log)
+
+
+def start_beat(env: dict[str, str], var_dir: Path, log: Path) -> Process:
+    return Process([PYTHON, "-m", "celery", "-A", "services.worker.main", "beat", "-l", "INFO",
+                    "-s", str(var_dir / "beat-schedule")], env, log)
+
+
+def _responds(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code < 600
+    except httpx.HTTPError:
+        return False
+
+
+def wait_until(predicate, timeout: float, message: str, every: float = 0.3):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(every)
+    raise AssertionError(message)
+
+
+def piano_wav(path: Path, seconds: float = 6.0, seed: int = 0) -> Path:
+    """A short piano phrase rendered with FluidSynth (FluidR3 GM), as a 16-bit WAV."""
+    from services.trainer.render import INSTRUMENTS, Part, Renderer
+    from tunescribe.notes import Note
+
+    rng = np.random.default_rng(seed)
+    notes, t = [], 0.3
+    while t < seconds - 0.8:
+        pitch = int(rng.choice([60, 62, 64, 65, 67, 69, 71, 72]))
+        notes.append(Note(pitch, t, t + 0.35, 80))
+        t += 0.4
+    y = Renderer().render_part(Part(INSTRUMENTS["piano"], notes), "fluidr3_gm", rng)
+    sf.write(str(path), y / max(1e-6, np.abs(y).max()) * 0.8, 16000, subtype="PCM_16")
+    return path
+
+
+class Client:
+    """A signed-in user of the API."""
+
+    def __init__(self, base_url: str, email: str | None = None, password: str = "correct horse battery"):
+        self.http = httpx.Client(base_url=base_url, timeout=30)
+        self.email = email or f"user-{uuid.uuid4().hex[:8]}@example.com"
+        self.password = password
+        r = self.http.post("/api/auth/register", json={"email": self.email, "password": password})
+        assert r.status_code == 201, r.text
+        r = self.http.post("/api/auth/login", data={"username": self.email, "password": password})
+        assert r.status_code == 200, r.text
+        self.http.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+
+    def upload(self, path: Path, title: str | None = None) -> dict:
+        with open(path, "rb") as f:
+            r = self.http.post("/api/jobs", files={"file": (path.name, f)}, data={"title": title} if title else {})
+        assert r.status_code == 202, r.text
+        return r.json()
+
+    def wait(self, job_id: str, timeout: float = 120) -> dict:
+        """Poll until the job ends; returns its final state."""
+        def ended():
+            job = self.http.get(f"/api/jobs/{job_id}").json()
+            return job if job["status"] in ("succeeded", "failed") else None
+        return wait_until(ended, timeout, f"job {job_id} did not end in {timeout} s", every=0.5)

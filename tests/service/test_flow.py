@@ -1,0 +1,69 @@
+"""The whole flow a user goes through, against the real API, PostgreSQL, Redis and a worker."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import mido
+import soundfile as sf
+from sqlalchemy import select
+
+from services.common.db import new_session
+from services.common.models import Artifact, Job
+
+
+def test_upload_transcribe_download_history_delete(worker, client, piano_wav, var_dir):
+    job = client.upload(piano_wav, title="Morning phrase")
+    assert job["status"] == "queued" and job["title"] == "Morning phrase" and job["filename"] == "phrase.wav"
+
+    done = client.wait(job["id"])
+    assert done["status"] == "succeeded", done["error"]
+    assert done["stage"] == "done" and done["progress"] == 1.0
+    assert done["model_version"] == "tsunet-v1" and done["note_count"] > 5
+    assert abs(done["duration_s"] - sf.info(str(piano_wav)).duration) < 0.01 and done["finished_at"]
+
+    midi = client.http.get(f"/api/jobs/{job['id']}/midi")
+    assert midi.status_code == 200 and midi.headers["content-type"] == "audio/midi"
+    notes = [m for m in mido.MidiFile(file=io.BytesIO(midi.content)) if m.type == "note_on" and m.velocity]
+    assert len(notes) == done["note_count"]
+    xml = client.http.get(f"/api/jobs/{job['id']}/musicxml")
+    assert xml.status_code == 200 and b"<score-partwise" in xml.content
+    timemap = client.http.get(f"/api/jobs/{job['id']}/timemap").json()
+    assert timemap[0]["measure"] == 1 and timemap[-1]["seconds"] >= 5.5
+    audio = client.http.get(f"/api/jobs/{job['id']}/audio")
+    assert audio.content == piano_wav.read_bytes()
+
+    history = client.http.get("/api/jobs").json()
+    assert history["count"] == 1 and history["data"][0]["id"] == job["id"]
+    assert client.http.get("/api/jobs", params={"q": "morning"}).json()["count"] == 1
+    assert client.http.get("/api/jobs", params={"q": "evening"}).json()["count"] == 0
+
+    with new_session() as session:
+        keys = session.scalars(select(Artifact.key).where(Artifact.job_id == done["id"])).all()
+    assert len(keys) == 5 and all((var_dir / "storage" / k).is_file() for k in keys)
+    assert client.http.delete(f"/api/jobs/{job['id']}").status_code == 204
+    assert client.http.get(f"/api/jobs/{job['id']}").status_code == 404
+    assert not (var_dir / "storage" / job["id"]).exists()
+    with new_session() as session:
+        assert session.get(Job, done["id"]) is None
+        assert not session.scalars(select(Artifact).where(Artifact.job_id == done["id"])).all()
+
+
+def test_history_is_newest_first_and_paginated(worker, client, piano_wav):
+    ids = [client.upload(piano_wav, title=f"take {i}")["id"] for i in range(3)]
+    page = client.http.get("/api/jobs", params={"limit": 2}).json()
+    assert page["count"] == 3 and [j["id"] for j in page["data"]] == ids[::-1][:2]
+    rest = client.http.get("/api/jobs", params={"limit": 2, "offset": 2}).json()
+    assert [j["id"] for j in rest["data"]] == ids[:1]
+    for i in ids:
+        assert client.wait(i)["status"] == "succeeded"
+
+
+def test_unreadable_audio_ends_failed_with_a_reason(worker, client, tmp_path: Path):
+    bad = tmp_path / "broken.wav"
+    bad.write_bytes(b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 40)  # a WAV header and nothing to decode
+    done = client.wait(client.upload(bad)["id"])
+    assert done["status"] == "failed" and done["stage"] == "failed"
+    assert done["error"] and "audio" in done["error"].lower()
+    assert client.http.get(f"/api/jobs/{done['id']}/midi").status_code == 404
