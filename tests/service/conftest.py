@@ -11,7 +11,7 @@ import pytest
 
 from tests.service import stack
 
-REDIS_DB = 11  # the tests' own Redis database, flushed at start
+REDIS_DB = int(os.environ.get("TUNESCRIBE_TEST_REDIS_DB", "11"))  # the tests' own database, flushed at start
 
 
 def _require_services() -> None:
