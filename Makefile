@@ -1,4 +1,4 @@
-# TuneScribe: `make test` installs what is missing and runs every test.
+# TuneScribe: `make test` installs what is missing and runs every test; `make up` serves the app.
 PY_VERSION ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -8,8 +8,15 @@ CORPUS ?= data/corpus
 HOURS ?= 10
 VERSION ?= tsunet-$(shell date +%Y%m%d)
 MINUTES ?= 100
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CELERY := $(VENV)/bin/celery -A services.worker.main
+# the worker as compose and the service tests start it (tests/service/test_compose.py checks this)
+WORKER_ARGS := worker --concurrency 1 --without-mingle --without-gossip -l INFO
+FRONTEND_SOURCES := $(shell find frontend/src frontend/scripts frontend/index.html frontend/package-lock.json \
+	frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: system venv test corpus train benchmark clean
+.PHONY: system venv test servers up worker frontend corpus train benchmark clean
 
 system:  ## Debian packages: ffmpeg, FluidSynth and the General MIDI soundfonts
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -27,8 +34,43 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
-test: system venv  ## every test
+test: system venv servers  ## every test
 	$(VENV)/bin/pytest -q
+
+servers:  ## PostgreSQL and Redis on 127.0.0.1 for the service tests, started when they are down
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 \
+		--port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
+
+# `make up`: the API at http://$(HOST):$(PORT) and one worker with the periodic sweep (-B), in the
+# foreground; Ctrl-C stops both. Embedded (SQLite + file broker under ./var) unless DATABASE_URL and
+# BROKER_URL are set. `make worker` adds workers; only this one runs the sweep.
+up: SHELL := /bin/bash
+up: system venv frontend  ## install what is missing, migrate, serve the app with one worker
+	$(PY) -m services.common.migrate
+	@trap 'kill -TERM $$api $$worker 2>/dev/null' INT TERM; \
+	$(PY) -m uvicorn services.api.main:app --host $(HOST) --port $(PORT) --no-access-log & api=$$!; \
+	$(CELERY) $(WORKER_ARGS) -B -s $${TUNESCRIBE_VAR_DIR:-var}/beat-schedule & worker=$$!; \
+	echo "TuneScribe: http://$(HOST):$(PORT)  (Ctrl-C stops the API and the worker)"; \
+	wait -n $$api $$worker; status=$$?; kill -TERM $$api $$worker 2>/dev/null; wait; exit $$status
+
+worker: venv  ## one more worker against the configured database and broker
+	$(CELERY) $(WORKER_ARGS) -n worker-$$$$@%h
+
+ifneq ($(wildcard frontend/package.json),)
+frontend: frontend/dist/index.html  ## the web app, built into frontend/dist (the API serves it at /)
+
+frontend/node_modules/.installed: frontend/package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+	touch $@
+else
+frontend:  # no web app in this checkout: the API serves only /api
+endif
 
 corpus: system venv  ## render the synthetic training corpus (deterministic, git-ignored)
 	$(PY) -m services.trainer.corpus --out $(CORPUS) --hours $(HOURS)
