@@ -30,6 +30,7 @@ def make_celery() -> Celery:
         worker_prefetch_multiplier=1,  # long jobs: a worker holds only the one it runs
         task_soft_time_limit=s.job_soft_limit_s,
         task_time_limit=s.job_hard_limit_s,
+        worker_proc_alive_timeout=120,  # a pool process loads TensorFlow and the model before it says it is up
         worker_send_task_events=False,
         worker_hijack_root_logger=False,
         beat_schedule={"sweep": {"task": SWEEP, "schedule": s.sweep_every_s}},

@@ -114,6 +114,35 @@ def start_beat(env: dict[str, str], var_dir: Path, log: Path) -> Process:
                     "-s", str(var_dir / "beat-schedule")], env, log)
 
 
+class Stack:
+    """A whole stack of its own (database, API, workers, beat) for tests that break things;
+    `redis_url` may point at a private Redis the test restarts."""
+
+    def __init__(self, root: Path, redis_url: str, **overrides: str):
+        self.root = root
+        self.db_name, url = create_database()
+        self.env = service_env(root, url, redis_url, **overrides)
+        subprocess.run([PYTHON, "-m", "services.common.migrate"], env=self.env, cwd=ROOT, check=True)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.procs = [start_api(self.env, self.port, root / "api.log"), start_beat(self.env, root, root / "beat.log")]
+        self.workers: list[Process] = []
+
+    def add_worker(self, name: str, *extra: str, **overrides: str) -> Process:
+        w = start_worker({**self.env, **overrides}, name, self.root / f"worker-{name}.log", *extra)
+        self.workers.append(w)
+        return w
+
+    def wait_for_workers(self, n: int, timeout: float = 120) -> list[dict]:
+        return wait_until(lambda: (w := httpx.get(f"{self.url}/api/health").json()["workers"]) and len(w) >= n and w,
+                          timeout, f"fewer than {n} workers reported")
+
+    def close(self) -> None:
+        for p in self.workers + self.procs:
+            p.stop()
+        drop_database(self.db_name)
+
+
 def _responds(url: str) -> bool:
     try:
         return httpx.get(url, timeout=2).status_code < 600
