@@ -42,9 +42,12 @@ def _objective(scores) -> float:
 
 def train(corpus: Path, run_dir: Path, minutes: float, *, batch: int = 16, patch_frames: int = 128,
           steps_per_epoch: int = 300, architecture: dict | None = None, seed: int = 0, val_limit: int | None = 60,
+          epochs: int | None = None, init_weights: Path | None = None, on_epoch=None,
           log=print) -> tuple[TranscriptionModel, dict]:
-    """Train until `minutes` have passed (resuming from run_dir's last checkpoint if present); returns
-    the best model by validation note F1 + note-with-offset F1 + frame F1, and the training history."""
+    """Train until `minutes` have passed or `epochs` are done (resuming from run_dir's last checkpoint
+    if present, else starting from `init_weights` if given); returns the best model by validation
+    note F1 + note-with-offset F1 + frame F1, and the training history. `on_epoch(row)` sees each
+    epoch's row (epoch, loss, val_note_f1, ...) after its checkpoint is written; False stops training."""
     import keras
 
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -65,13 +68,16 @@ def train(corpus: Path, run_dir: Path, minutes: float, *, batch: int = 16, patch
             for v, a in zip(model.optimizer.variables, [z[k] for k in sorted(z.files, key=int)]):
                 v.assign(a)
         log(f"resumed after epoch {state['epoch']} ({state['elapsed_s'] / 60:.1f} min)")
+    elif init_weights is not None:
+        model.load_weights(init_weights)
+        log(f"starting from {init_weights}")
     log(f"train {sampler.hours:.2f} h in {len(sampler.features)} pieces, validation {len(val)} pieces, "
         f"{model.count_params()} parameters")
     wrapped = TranscriptionModel(model, {}, run_dir)
     budget = minutes * 60
-    while state["elapsed_s"] < budget:
+    while state["elapsed_s"] < budget and (epochs is None or state["epoch"] < epochs):
         t0 = time.time()
-        progress = state["elapsed_s"] / budget
+        progress = max(state["elapsed_s"] / budget, state["epoch"] / epochs if epochs else 0.0)
         lr = 1e-3 if progress < 0.6 else 3e-4 if progress < 0.85 else 1e-4
         model.optimizer.learning_rate.assign(lr)
         losses = []
@@ -93,7 +99,10 @@ def train(corpus: Path, run_dir: Path, minutes: float, *, batch: int = 16, patch
         model.save_weights(last)
         np.savez(last_opt, **{str(i): v.numpy() for i, v in enumerate(model.optimizer.variables)})
         state_path.write_text(json.dumps(state, indent=1))
-    model.load_weights(best)
+        if on_epoch is not None and on_epoch(row) is False:
+            break
+    if best.is_file():
+        model.load_weights(best)
     return wrapped, state
 
 
