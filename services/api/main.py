@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse
 from sqlalchemy import select
 from starlette.staticfiles import StaticFiles
 
-from services.api.routes import auth, health, jobs
+from services.api.routes import admin, auth, health, jobs
 from services.api.security import hash_password
 from services.api.uploads import BodyLimit
 from services.common.db import session_scope
@@ -58,8 +58,13 @@ def create_app() -> FastAPI:
     api = APIRouter(prefix="/api")
     api.include_router(auth.router)
     api.include_router(jobs.router)
+    api.include_router(admin.router)
     app.include_router(api)
     app.include_router(health.router)
+
+    # added first, so it runs inside the headers middleware: its 413 gets the headers too, and its
+    # error reaches the form parser unwrapped (that middleware's task group would turn it into a 400)
+    app.add_middleware(BodyLimit, max_bytes=s.max_upload_mb * 2**20 + 2**16)  # + the form's own fields
 
     @app.middleware("http")
     async def security_headers(request, call_next):
@@ -69,7 +74,6 @@ def create_app() -> FastAPI:
             response.headers["Content-Security-Policy"] = _CSP
         return response
 
-    app.add_middleware(BodyLimit, max_bytes=s.max_upload_mb * 2**20 + 2**16)  # + the form's own fields
     if (s.frontend_dir / "index.html").is_file():
         _serve_frontend(app, s.frontend_dir)
     return app

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class UserCreate(BaseModel):
-    email: str = Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str = Field(max_length=320, pattern=r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
     password: str = Field(min_length=8, max_length=128)
 
     @field_validator("email")
@@ -66,3 +67,45 @@ class Health(BaseModel):
     database: str
     broker: str
     workers: list[WorkerPublic]
+
+
+class TrainingRunCreate(BaseModel):
+    dataset: Literal["synthetic", "musicnet"] = "synthetic"
+    path: str = Field(min_length=1, max_length=500, description="corpus folder (synthetic) or MusicNet root, on the trainer's volume")
+    epochs: int = Field(6, ge=1, le=1000)
+    steps_per_epoch: int = Field(300, ge=1, le=100_000)
+    base_model: str | None = Field(None, max_length=64, description="start from this registered model's weights")
+
+
+class TrainingRunPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    status: str
+    dataset: str
+    path: str
+    epochs: int
+    steps_per_epoch: int
+    base_model: str | None
+    epoch: int
+    loss: float | None
+    val_note_f1: float | None
+    test_note_f1: float | None
+    active_note_f1: float | None
+    promoted: bool
+    model_version: str | None
+    error: str | None
+    cancel_requested: bool
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class ModelPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    version: str
+    status: str
+    parameters: int
+    data: dict
+    metrics: dict
+    created_at: datetime
+    activated_at: datetime | None

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from services.common.models import Job, utcnow
+from services.common.models import Job, TrainingRun, utcnow
 from services.common.queue import TRANSCRIBE, celery_app
 from services.common.settings import get_settings
 
@@ -29,7 +29,7 @@ def sweep(session: Session) -> dict[str, int]:
     have had `max_attempts`, then fail them). Returns counts for the log."""
     s = get_settings()
     now = utcnow()
-    counts = {"requeued_lost": 0, "requeued_stale": 0, "failed_stale": 0}
+    counts = {"requeued_lost": 0, "requeued_stale": 0, "failed_stale": 0, "training_runs_lost": 0}
     lost = session.scalars(select(Job.id).where(
         Job.status == "queued", Job.queued_at < now - timedelta(seconds=s.requeue_after_s))).all()
     for job_id in lost:
@@ -56,4 +56,10 @@ def sweep(session: Session) -> dict[str, int]:
             log.warning("worker stopped reporting: %s", key, extra={"job_id": job_id})
             if key == "requeued_stale":
                 enqueue(job_id)
+    counts["training_runs_lost"] = session.execute(
+        update(TrainingRun).where(TrainingRun.status == "running",
+                                  TrainingRun.heartbeat_at < now - timedelta(seconds=s.stale_after_s))
+        .values(status="failed", finished_at=now,
+                error="the trainer stopped reporting; resume the run to continue from its last checkpoint")).rowcount
+    session.commit()
     return counts

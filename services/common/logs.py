@@ -7,7 +7,7 @@ import logging
 import sys
 from datetime import datetime, timezone
 
-_FIELDS = ("job_id", "user_id", "status", "stage", "duration_s", "attempt", "worker")
+_FIELDS = ("job_id", "run_id", "user_id", "status", "stage", "duration_s", "attempt", "worker")
 
 
 class JsonFormatter(logging.Formatter):

@@ -89,3 +89,46 @@ class WorkerBeat(Base):
     model_version: Mapped[str | None] = mapped_column(String(64))
     model_error: Mapped[str | None] = mapped_column(Text)
     seen_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+
+class ModelVersion(Base):
+    """A trained model in the registry. `status`: candidate (registered, not serving), active (the
+    one workers use; at most one), retired (served before)."""
+
+    __tablename__ = "models"
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    path: Mapped[str] = mapped_column(String(500))  # folder with model.weights.h5 and card.json
+    status: Mapped[str] = mapped_column(String(16), default="candidate", index=True)
+    parameters: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    metrics: Mapped[dict] = mapped_column(JSON, default=dict)  # test split, as measured at registration
+    card: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    activated_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class TrainingRun(Base):
+    """A retraining run: queued | running | succeeded | failed | cancelled. Checkpoints are kept
+    under var/runs/<id>, so a cancelled or failed run resumes where it stopped."""
+
+    __tablename__ = "training_runs"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    dataset: Mapped[str] = mapped_column(String(16))  # synthetic | musicnet
+    path: Mapped[str] = mapped_column(String(500))
+    epochs: Mapped[int] = mapped_column(Integer)
+    steps_per_epoch: Mapped[int] = mapped_column(Integer, default=300)
+    base_model: Mapped[str | None] = mapped_column(String(64))  # start from this model's weights
+    epoch: Mapped[int] = mapped_column(Integer, default=0)
+    loss: Mapped[float | None] = mapped_column(Float)
+    val_note_f1: Mapped[float | None] = mapped_column(Float)
+    test_note_f1: Mapped[float | None] = mapped_column(Float)
+    active_note_f1: Mapped[float | None] = mapped_column(Float)  # the serving model, same test split
+    promoted: Mapped[bool] = mapped_column(Boolean, default=False)
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    finished_at: Mapped[datetime | None] = mapped_column(Timestamp)

@@ -10,6 +10,8 @@ from services.common.settings import get_settings
 
 TRANSCRIBE = "tunescribe.transcribe"
 SWEEP = "tunescribe.sweep"
+TRAIN = "tunescribe.train"
+TRAIN_QUEUE = "train"  # served only by trainer workers (services/trainer/tasks.py)
 
 
 def make_celery() -> Celery:
@@ -34,6 +36,7 @@ def make_celery() -> Celery:
         worker_send_task_events=False,
         worker_hijack_root_logger=False,
         beat_schedule={"sweep": {"task": SWEEP, "schedule": s.sweep_every_s}},
+        task_routes={TRAIN: {"queue": TRAIN_QUEUE}},
     )
     return app
 

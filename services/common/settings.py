@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     stale_after_s: float = 60.0  # a running job silent this long lost its worker
     requeue_after_s: float = 120.0  # a job queued this long lost its message (e.g. a broker restart)
     sweep_every_s: float = 15.0
-    model_dir: Path | None = None  # default: models/DEFAULT
+    model_dir: Path | None = None  # pins workers to one model folder; default: the registry's active model
+    promote_margin: float = 0.0  # a new model is promoted when its test note F1 >= the active one's + this
     frontend_dir: Path = Path("frontend/dist")
     admin_email: str = ""
     admin_password: str = ""

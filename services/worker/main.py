@@ -39,7 +39,7 @@ def _after_fork(**_) -> None:
     from services.common.db import get_engine
 
     get_engine().dispose(close=False)  # connections are not shared across the fork
-    model_holder.load()
+    model_holder.refresh()
     threading.Thread(target=_beat, args=(f"{socket.gethostname()}:{os.getpid()}",), daemon=True).start()
 
 

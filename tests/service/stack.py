@@ -19,6 +19,7 @@ import soundfile as sf
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "admin password for tests"
 
 
 def free_port() -> int:
@@ -59,6 +60,8 @@ def service_env(var_dir: Path, database_url: str, broker_url: str, **overrides: 
         "TUNESCRIBE_REQUEUE_AFTER_S": "15",
         "TUNESCRIBE_SWEEP_EVERY_S": "2",
         "TUNESCRIBE_FRONTEND_DIR": str(var_dir / "no-frontend"),
+        "TUNESCRIBE_ADMIN_EMAIL": ADMIN_EMAIL,
+        "TUNESCRIBE_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "PYTHONUNBUFFERED": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
     })
@@ -107,6 +110,12 @@ def start_api(env: dict[str, str], port: int, log: Path) -> Process:
 def start_worker(env: dict[str, str], name: str, log: Path, *extra: str) -> Process:
     return Process([PYTHON, "-m", "celery", "-A", "services.worker.main", "worker", "--concurrency", "1",
                     "-n", f"{name}@%h", "--without-mingle", "--without-gossip", "-l", "INFO", *extra], env, log)
+
+
+def start_trainer(env: dict[str, str], log: Path) -> Process:
+    return Process([PYTHON, "-m", "celery", "-A", "services.trainer.tasks", "worker", "-Q", "train",
+                    "--concurrency", "1", "-n", "trainer@%h", "--without-mingle", "--without-gossip", "-l", "INFO"],
+                   env, log)
 
 
 def start_beat(env: dict[str, str], var_dir: Path, log: Path) -> Process:
@@ -178,12 +187,14 @@ def piano_wav(path: Path, seconds: float = 6.0, seed: int = 0) -> Path:
 class Client:
     """A signed-in user of the API."""
 
-    def __init__(self, base_url: str, email: str | None = None, password: str = "correct horse battery"):
+    def __init__(self, base_url: str, email: str | None = None, password: str = "correct horse battery",
+                 register: bool = True):
         self.http = httpx.Client(base_url=base_url, timeout=30)
         self.email = email or f"user-{uuid.uuid4().hex[:8]}@example.com"
         self.password = password
-        r = self.http.post("/api/auth/register", json={"email": self.email, "password": password})
-        assert r.status_code == 201, r.text
+        if register:
+            r = self.http.post("/api/auth/register", json={"email": self.email, "password": password})
+            assert r.status_code == 201, r.text
         r = self.http.post("/api/auth/login", data={"username": self.email, "password": password})
         assert r.status_code == 200, r.text
         self.http.headers["Authorization"] = f"Bearer {r.json()['access_token']}"

@@ -1,0 +1,165 @@
+"""A training run as a service: corpus -> train (checkpointed, cancellable, resumable) -> pick
+thresholds on validation -> measure the test split beside the serving model -> register the new
+model -> promote it only when it measures at least as well. Progress lives in `training_runs`.
+
+    python -m services.trainer.runs --dataset synthetic --path data/corpus --epochs 4
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import or_, update
+
+from services.common.db import session_scope
+from services.common.models import ModelVersion, TrainingRun, utcnow
+from services.common.registry import active_model, promote, register
+from services.common.settings import get_settings
+
+log = logging.getLogger("tunescribe.trainer")
+
+
+class Cancelled(Exception):
+    pass
+
+
+def execute(run_id: uuid.UUID | str) -> str:
+    """Run (or resume) one training run to its end; returns its final status."""
+    run_id = uuid.UUID(str(run_id))
+    s = get_settings()
+    with session_scope() as session:
+        won = session.execute(update(TrainingRun).where(
+            TrainingRun.id == run_id, or_(TrainingRun.status == "queued", TrainingRun.status == "running"))
+            .values(status="running", started_at=utcnow(), heartbeat_at=utcnow(), error=None)).rowcount
+        run = session.get(TrainingRun, run_id)
+    if not won:
+        return run.status if run else "missing"
+    extra = {"run_id": str(run_id)}
+    stop = threading.Event()
+    threading.Thread(target=_heartbeat, args=(run_id, stop), daemon=True).start()
+    try:
+        version = _train_and_register(run, s.var_dir / "runs" / str(run_id))
+    except Cancelled:
+        _set(run_id, status="cancelled", finished_at=utcnow())
+        return "cancelled"
+    except Exception as e:  # the reason goes to the row, the traceback to the log
+        log.exception("training run failed", extra=extra)
+        _set(run_id, status="failed", error=f"{type(e).__name__}: {e}"[:2000], finished_at=utcnow())
+        return "failed"
+    finally:
+        stop.set()
+    log.info("training run finished: %s", version, extra=extra)
+    return "succeeded"
+
+
+def _heartbeat(run_id: uuid.UUID, stop: threading.Event) -> None:
+    """Tell the sweep this run's trainer is alive (epochs can last long)."""
+    while not stop.wait(get_settings().heartbeat_s):
+        _set(run_id, heartbeat_at=utcnow())
+
+
+def _set(run_id: uuid.UUID, **values) -> TrainingRun:
+    with session_scope() as session:
+        session.execute(update(TrainingRun).where(TrainingRun.id == run_id).values(**values))
+        return session.get(TrainingRun, run_id)
+
+
+def _corpus(run: TrainingRun) -> Path:
+    """The corpus folder to train on; a MusicNet folder is converted once into the corpus format."""
+    path = Path(run.path)
+    if run.dataset == "synthetic":
+        if not (path / "manifest.json").is_file():
+            raise FileNotFoundError(f"{path} is not a built corpus (no manifest.json); run `make corpus`")
+        return path
+    from services.trainer import musicnet
+
+    return musicnet.prepare(path, get_settings().var_dir / "datasets" / f"musicnet-{run.id}")
+
+
+def _train_and_register(run: TrainingRun, run_dir: Path) -> str:
+    from services.trainer.dataset import load_split
+    from services.trainer.train import finish, test_metrics, train
+    from tunescribe.model import load_model
+
+    corpus = _corpus(run)
+    with session_scope() as session:
+        start = session.get(ModelVersion, run.base_model) if run.base_model else None
+    if run.base_model and start is None:
+        raise ValueError(f"no registered model {run.base_model} to start from")
+    architecture, init = {}, None
+    if start is not None:
+        architecture = start.card.get("architecture", {})
+        init = Path(start.path) / "model.weights.h5"
+
+    def on_epoch(row: dict) -> bool:
+        r = _set(run.id, epoch=row["epoch"], loss=row["loss"], val_note_f1=row["val_note_f1"], heartbeat_at=utcnow())
+        return not r.cancel_requested
+
+    model, state = train(corpus, run_dir, minutes=float("inf"), epochs=run.epochs,
+                         steps_per_epoch=run.steps_per_epoch, architecture=architecture, init_weights=init,
+                         on_epoch=on_epoch, log=lambda m: log.info(m, extra={"run_id": str(run.id)}))
+    with session_scope() as session:
+        if session.get(TrainingRun, run.id).cancel_requested:
+            raise Cancelled()
+    version = f"tsunet-{time.strftime('%Y%m%d')}-{run.id.hex[:6]}"
+    out = get_settings().var_dir / "models" / version
+    card = finish(model, state, corpus, out, version, log=lambda m: log.info(m, extra={"run_id": str(run.id)}))
+    new_f1 = card["test"].get("all", {}).get("note_f1")
+
+    # the gate: the serving model measured on the same test pieces, in this run
+    with session_scope() as session:
+        serving = active_model(session)
+        serving_path = Path(serving.path) if serving else None
+    serving_f1 = None
+    test = load_split(corpus, "test")
+    if serving_path is not None and test:
+        serving_f1 = test_metrics(load_model(serving_path), test)["all"]["note_f1"]
+    with session_scope() as session:
+        register(session, out)
+        promoted = new_f1 is not None and (serving_f1 is None or new_f1 >= serving_f1 + get_settings().promote_margin)
+        if promoted:
+            promote(session, version)
+    _set(run.id, status="succeeded", model_version=version, test_note_f1=new_f1, active_note_f1=serving_f1,
+         promoted=promoted, finished_at=utcnow())
+    return version
+
+
+def main(argv=None) -> None:
+    from services.common.logs import configure_logging
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dataset", choices=["synthetic", "musicnet"], default="synthetic")
+    ap.add_argument("--path", type=Path, default=Path("data/corpus"))
+    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--steps-per-epoch", type=int, default=300)
+    ap.add_argument("--base-model", default=None, help="start from this registered model's weights")
+    ap.add_argument("--resume", type=uuid.UUID, default=None, help="continue a cancelled or failed run")
+    args = ap.parse_args(argv)
+    configure_logging()
+    with session_scope() as session:
+        if args.resume:
+            session.execute(update(TrainingRun).where(TrainingRun.id == args.resume)
+                            .values(status="queued", cancel_requested=False))
+            run_id = args.resume
+        else:
+            run = TrainingRun(dataset=args.dataset, path=str(args.path.resolve()), epochs=args.epochs,
+                              steps_per_epoch=args.steps_per_epoch, base_model=args.base_model)
+            session.add(run)
+            session.flush()
+            run_id = run.id
+    status = execute(run_id)
+    with session_scope() as session:
+        run = session.get(TrainingRun, run_id)
+        print(json.dumps({"id": str(run.id), "status": status, "model_version": run.model_version,
+                          "test_note_f1": run.test_note_f1, "active_note_f1": run.active_note_f1,
+                          "promoted": run.promoted, "error": run.error}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
