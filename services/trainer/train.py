@@ -2,6 +2,9 @@
 on the validation split, measure the test split, and write models/<version>/ with its card.
 
     python -m services.trainer.train --corpus data/corpus --version tsunet-v1 --minutes 60
+
+Any folder in the corpus format trains the same way: the synthetic corpus (corpus.py) or MusicNet
+converted by musicnet.py.
 """
 
 from __future__ import annotations
@@ -127,6 +130,20 @@ def test_metrics(model: TranscriptionModel, test: list[Piece]) -> dict:
     return out
 
 
+SYNTHETIC_CORPUS = (
+    "music21 corpus works and generated keyboard material, rendered expressively with FluidSynth "
+    "through Debian GM soundfonts (FluidR3_GM, FluidR3_GS, FluidR3Mono_GM, TimGM6mb, csound GM), "
+    "augmented (simulated rooms, EQ, compression, noise, gain); onset labels moved to where each "
+    "stem's pitch is established; split by work; test split rendered through MuseScore General "
+    "(a soundfont never used for training or tuning)")
+
+
+def _describe(corpus: Path) -> str:
+    """What the corpus is, for the model card: its description.txt (MusicNet writes one), else the synthetic corpus."""
+    described = corpus / "description.txt"
+    return described.read_text().strip() if described.is_file() else SYNTHETIC_CORPUS
+
+
 def finish(model: TranscriptionModel, state: dict, corpus: Path, out_dir: Path, version: str, log=print) -> dict:
     """Pick thresholds on validation, measure the test split, write weights and card to out_dir."""
     val = load_split(corpus, "validation")
@@ -146,14 +163,7 @@ def finish(model: TranscriptionModel, state: dict, corpus: Path, out_dir: Path, 
         "architecture": state["architecture"],
         "parameters": model.keras_model.count_params(),
         "thresholds": asdict(model.thresholds),
-        "data": {
-            "corpus": "music21 corpus works and generated keyboard material, rendered expressively with FluidSynth "
-                      "through Debian GM soundfonts (FluidR3_GM, FluidR3_GS, FluidR3Mono_GM, TimGM6mb, csound GM), "
-                      "augmented (simulated rooms, EQ, compression, noise, gain); onset labels moved to where each "
-                      "stem's pitch is established; split by work; test split rendered through MuseScore General "
-                      "(a soundfont never used for training or tuning)",
-            **data,
-        },
+        "data": {"corpus": _describe(corpus), **data},
         "training": {"epochs": state["epoch"], "minutes": round(state["elapsed_s"] / 60, 1),
                      "history": state["history"], "machine": "2 CPU cores"},
         "validation": val_scores,
