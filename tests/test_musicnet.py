@@ -40,8 +40,11 @@ def write_csv(path, notes, *, malformed=False):
 
 @pytest.fixture(scope="module")
 def musicnet_src(tmp_path_factory):
+    return write_musicnet(tmp_path_factory.mktemp("musicnet"))
+
+
+def write_musicnet(src):
     """A MusicNet folder: piano renderings at 44.1 kHz with CSV labels, plus one recording of each kind of fault."""
-    src = tmp_path_factory.mktemp("musicnet")
     for d in ("train_data", "train_labels", "test_data", "test_labels"):
         (src / d).mkdir()
     renderer, rng = Renderer(), np.random.default_rng(0)

@@ -72,6 +72,7 @@ class Health(BaseModel):
 class TrainingRunCreate(BaseModel):
     dataset: Literal["synthetic", "musicnet"] = "synthetic"
     path: str = Field(min_length=1, max_length=500, description="corpus folder (synthetic) or MusicNet root, on the trainer's volume")
+    labels_path: str | None = Field(None, max_length=500, description="MusicNetEM: a folder of <id>.mid labels")
     epochs: int = Field(6, ge=1, le=1000)
     steps_per_epoch: int = Field(300, ge=1, le=100_000)
     base_model: str | None = Field(None, max_length=64, description="start from this registered model's weights")
@@ -83,6 +84,7 @@ class TrainingRunPublic(BaseModel):
     status: str
     dataset: str
     path: str
+    labels_path: str | None
     epochs: int
     steps_per_epoch: int
     base_model: str | None

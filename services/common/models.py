@@ -116,6 +116,7 @@ class TrainingRun(Base):
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     dataset: Mapped[str] = mapped_column(String(16))  # synthetic | musicnet
     path: Mapped[str] = mapped_column(String(500))
+    labels_path: Mapped[str | None] = mapped_column(String(500))  # MusicNetEM MIDI labels, if any
     epochs: Mapped[int] = mapped_column(Integer)
     steps_per_epoch: Mapped[int] = mapped_column(Integer, default=300)
     base_model: Mapped[str | None] = mapped_column(String(64))  # start from this model's weights

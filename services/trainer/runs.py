@@ -79,7 +79,13 @@ def _corpus(run: TrainingRun) -> Path:
         return path
     from services.trainer import musicnet
 
-    return musicnet.prepare(path, get_settings().var_dir / "datasets" / f"musicnet-{run.id}")
+    out = get_settings().var_dir / "datasets" / f"musicnet-{run.id}"
+    rows, skipped = musicnet.convert(path, out, Path(run.labels_path) if run.labels_path else None)
+    for rec_id, reason in skipped:
+        log.warning("MusicNet recording %s skipped: %s", rec_id, reason, extra={"run_id": str(run.id)})
+    if not rows:
+        raise ValueError(f"no usable MusicNet recordings under {path} ({len(skipped)} skipped)")
+    return out
 
 
 def _train_and_register(run: TrainingRun, run_dir: Path) -> str:
@@ -136,6 +142,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dataset", choices=["synthetic", "musicnet"], default="synthetic")
     ap.add_argument("--path", type=Path, default=Path("data/corpus"))
+    ap.add_argument("--labels-path", type=Path, default=None, help="MusicNetEM MIDI labels folder")
     ap.add_argument("--epochs", type=int, default=6)
     ap.add_argument("--steps-per-epoch", type=int, default=300)
     ap.add_argument("--base-model", default=None, help="start from this registered model's weights")
@@ -149,6 +156,7 @@ def main(argv=None) -> None:
             run_id = args.resume
         else:
             run = TrainingRun(dataset=args.dataset, path=str(args.path.resolve()), epochs=args.epochs,
+                              labels_path=str(args.labels_path.resolve()) if args.labels_path else None,
                               steps_per_epoch=args.steps_per_epoch, base_model=args.base_model)
             session.add(run)
             session.flush()

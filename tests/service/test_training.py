@@ -112,3 +112,19 @@ def test_bad_training_run_ends_failed_with_a_reason(trainer, admin, tmp_path):
     run = admin.http.post("/api/admin/training-runs", json={"path": str(tmp_path / "nothing"), "epochs": 1}).json()
     done = _wait_run(admin, run["id"])
     assert done["status"] == "failed" and "manifest.json" in done["error"]
+
+
+def test_musicnet_run_through_the_api_skips_bad_recordings(trainer, admin, tmp_path, services_env):
+    from tests.test_musicnet import BAD, write_musicnet
+
+    (tmp_path / "musicnet").mkdir()
+    src, _, _ = write_musicnet(tmp_path / "musicnet")
+    run = admin.http.post("/api/admin/training-runs", json={"dataset": "musicnet", "path": str(src), "epochs": 1,
+                                                            "steps_per_epoch": 2}).json()
+    done = _wait_run(admin, run["id"])
+    assert done["status"] == "succeeded", done["error"]
+    assert done["test_note_f1"] is not None and done["model_version"]
+    card = next(m for m in admin.http.get("/api/admin/models").json() if m["version"] == done["model_version"])
+    assert card["data"]["train"]["renditions"] == 1 and card["data"]["test"]["renditions"] == 1
+    log = (Path(services_env["_VAR_DIR"]) / "trainer.log").read_text()
+    assert all(f"MusicNet recording {rid} skipped" in log for rid in BAD)

@@ -35,6 +35,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('dataset', sa.String(length=16), nullable=False),
     sa.Column('path', sa.String(length=500), nullable=False),
+    sa.Column('labels_path', sa.String(length=500), nullable=True),
     sa.Column('epochs', sa.Integer(), nullable=False),
     sa.Column('steps_per_epoch', sa.Integer(), nullable=False),
     sa.Column('base_model', sa.String(length=64), nullable=True),
