@@ -3,11 +3,14 @@ tasks by name and never imports TensorFlow."""
 
 from __future__ import annotations
 
+import json
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import FileResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import select
 from starlette.staticfiles import StaticFiles
 
@@ -44,6 +47,17 @@ def ensure_admin() -> None:
             user.is_admin = True
 
 
+class _AsciiJSONResponse(JSONResponse):
+    def render(self, content) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
+async def invalid_request(_request, exc: RequestValidationError) -> JSONResponse:
+    """FastAPI's 422, ASCII-escaped: the input it echoes may hold lone surrogates (JSON allows
+    "\\ud800"), which UTF-8 cannot encode; the default response then fails with a 500."""
+    return _AsciiJSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+
+
 @asynccontextmanager
 async def lifespan(_app: FastAPI):
     ensure_admin()
@@ -61,6 +75,7 @@ def create_app() -> FastAPI:
     api.include_router(admin.router)
     app.include_router(api)
     app.include_router(health.router)
+    app.add_exception_handler(RequestValidationError, invalid_request)
 
     # added first, so it runs inside the headers middleware: its 413 gets the headers too, and its
     # error reaches the form parser unwrapped (that middleware's task group would turn it into a 400)

@@ -137,8 +137,8 @@ def _run(job_id: uuid.UUID, claim: str) -> None:
     t = time.perf_counter()
     try:
         audio = load_audio(storage.path(audio_key), max_duration_s=s.max_audio_minutes * 60)
-    except AudioError as e:
-        raise JobFailed(str(e)) from None
+    except AudioError as e:  # the reason without our storage name, which the user never chose
+        raise JobFailed(str(e).removeprefix(f"{Path(audio_key).name}: ")) from None
     timings["decoding"] = time.perf_counter() - t
     _update(job_id, claim, stage="transcribing", progress=0.1, duration_s=len(audio) / 16000)
 

@@ -32,11 +32,15 @@ DOWNLOADS = {  # route -> (artifact kind, file suffix)
 }
 
 
+def _printable(text: str) -> str:
+    """Without control characters (PostgreSQL text cannot even hold NUL), trimmed."""
+    return re.sub(r"[\x00-\x1f\x7f]", "", text).strip()
+
+
 def _clean_filename(name: str | None) -> str:
     """The user's filename for display only: its last path part, printable, at most 255 chars."""
-    base = PurePath((name or "").replace("\\", "/")).name
-    base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip() or "upload"
-    return base[-255:]
+    base = _printable(PurePath((name or "").replace("\\", "/")).name)
+    return base[-255:] if base.strip(".") else "upload"  # "..", "." or nothing: no name
 
 
 @router.post("", response_model=JobPublic, status_code=status.HTTP_202_ACCEPTED,
@@ -55,7 +59,7 @@ def create_job(user: CurrentUser, session: SessionDep, storage: StorageDep,
     ext, content_type = kind
     filename = _clean_filename(file.filename)
     job = Job(id=uuid.uuid4(), user_id=user.id, filename=filename,
-              title=(title or "").strip()[:200] or PurePath(filename).stem[:200] or "Untitled")
+              title=_printable(title or "")[:200] or PurePath(filename).stem[:200] or "Untitled")
     key = f"{job.id}/audio.{ext}"
     try:  # the file first, then the rows: a job row always has its audio
         job.size_bytes = storage.save(key, file.file, max_bytes=get_settings().max_upload_mb * 2**20)
@@ -73,7 +77,8 @@ def create_job(user: CurrentUser, session: SessionDep, storage: StorageDep,
 
 @router.get("", response_model=JobsPublic)
 def list_jobs(user: CurrentUser, session: SessionDep,
-              q: Annotated[str | None, Query(max_length=200, description="text in the title or filename")] = None,
+              q: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$",
+                                            description="text in the title or filename")] = None,
               limit: Annotated[int, Query(ge=1, le=100)] = 20,
               offset: Annotated[int, Query(ge=0)] = 0) -> JobsPublic:
     where = [Job.user_id == user.id]
