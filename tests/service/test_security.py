@@ -51,7 +51,7 @@ from services.api.main import app
 def needs(dependant, call):
     return any(d.call is call or needs(d, call) for d in dependant.dependencies)
 
-try:  # FastAPI >= 0.13x keeps included routers nested; this walks them with their full paths
+try:  # recent FastAPI keeps included routers nested; this walks them with their full paths
     from fastapi.routing import iter_route_contexts
 except ImportError:
     iter_route_contexts = iter
