@@ -3,22 +3,39 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from functools import lru_cache
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from services.api.security import user_id_from_token
-from services.common.db import new_session
+from services.common.db import get_engine, new_session
 from services.common.models import Job, User
 from services.common.storage import Storage, get_storage
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/auth/login")
 
 
-def get_session() -> Iterator[Session]:
+@lru_cache
+def _connection_slots() -> anyio.Semaphore:
+    pool = get_engine().pool
+    return anyio.Semaphore(pool.size() + max(0, getattr(pool, "_max_overflow", 0)))
+
+
+async def _connection_slot() -> AsyncIterator[None]:
+    """At most as many requests with a session as the engine has connections. A request keeps its
+    connection between the thread-pool calls of its dependencies and route; unbounded, a burst fills
+    the thread pool with requests blocked on the empty connection pool while the requests holding the
+    connections wait for a thread, and every request stalls until the pool's 30 s timeout (a 500)."""
+    async with _connection_slots():
+        yield
+
+
+def get_session(_: Annotated[None, Depends(_connection_slot)]) -> Iterator[Session]:
     with new_session() as session:
         yield session
 
