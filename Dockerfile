@@ -32,7 +32,7 @@ COPY . .
 COPY --from=frontend /src/frontend/dist frontend/dist
 RUN pip install --no-deps -e . \
     && useradd --system --uid 10001 --home-dir /app tunescribe \
-    && mkdir -p /data && chown -R tunescribe /data /app/models
+    && mkdir -p /data && chown tunescribe /data
 USER tunescribe
 EXPOSE 8000
 CMD ["python", "-m", "uvicorn", "services.api.main:app", "--host", "0.0.0.0", "--port", "8000", "--no-access-log"]

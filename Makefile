@@ -68,9 +68,15 @@ frontend/node_modules/.installed: frontend/package-lock.json
 frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SOURCES)
 	cd frontend && npm run build
 	touch $@
+
+test: frontend-test
+frontend-test: frontend/node_modules/.installed  ## the web app's unit tests (Vitest)
+	cd frontend && npm test
 else
 frontend:  # no web app in this checkout: the API serves only /api
+frontend-test:
 endif
+.PHONY: frontend-test
 
 corpus: system venv  ## render the synthetic training corpus (deterministic, git-ignored)
 	$(PY) -m services.trainer.corpus --out $(CORPUS) --hours $(HOURS)

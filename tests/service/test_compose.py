@@ -27,7 +27,7 @@ from tests.service import stack
 ROOT = stack.ROOT
 SCHEMA = Path(__file__).with_name("compose-spec.json")
 SCHEMA_SHA256 = "56bab44c85c0ce8affb74474950293f37d510673283a243bcd7eeadb900fa35c"
-USES_DATABASE = ("migrate", "api", "worker", "beat", "worker-gpu")
+USES_DATABASE = ("migrate", "api", "worker", "beat", "worker-gpu", "trainer", "train")
 HEALTHCHECK = "celery -A services.worker.main inspect ping -d celery@$$HOSTNAME"
 
 
@@ -138,21 +138,23 @@ def test_gpu_worker_reserves_an_nvidia_gpu(services):
     assert gpu["build"]["args"]["TENSORFLOW"] == "tensorflow[and-cuda]"
 
 
-def test_trainer_is_a_profile_running_the_training_module(services):
-    for name in ("trainer", "corpus"):
-        assert services[name]["profiles"] == ["trainer"]
-    assert services["trainer"]["command"][:3] == ["python", "-m", "services.trainer.train"]
+def test_training_runs_only_under_profiles(services):
+    assert services["trainer"]["profiles"] == ["trainer"]
+    assert services["corpus"]["profiles"] == services["train"]["profiles"] == ["offline-training"]
     assert services["corpus"]["command"][:3] == ["python", "-m", "services.trainer.corpus"]
+    assert services["train"]["command"][:3] == ["python", "-m", "services.trainer.runs"]
     corpus = services["corpus"]["command"][services["corpus"]["command"].index("--out") + 1]
-    assert services["trainer"]["command"][services["trainer"]["command"].index("--corpus") + 1] == corpus
+    assert services["train"]["command"][services["train"]["command"].index("--path") + 1] == corpus
+    assert corpus.startswith("/data/")  # on the shared volume
 
 
 def test_api_and_workers_share_the_storage_volume(compose, services):
-    for name in ("api", "worker", "worker-gpu", "trainer"):
+    for name in ("api", "worker", "worker-gpu", "trainer", "train", "corpus"):
         env = services[name]["environment"]
-        assert env["TUNESCRIBE_STORAGE_DIR"].startswith("/data/"), name
-        assert "data:/data" in services[name]["volumes"] and "models:/app/models" in services[name]["volumes"]
-    assert {"data", "models"} <= set(compose["volumes"])
+        # uploads and artifacts, and the models a training run writes under the var folder
+        assert env["TUNESCRIBE_STORAGE_DIR"].startswith("/data/") and env["TUNESCRIBE_VAR_DIR"].startswith("/data/")
+        assert services[name]["volumes"] == ["data:/data"], name
+    assert "data" in compose["volumes"]
 
 
 def test_services_run_in_production_with_a_required_secret(services):
@@ -179,6 +181,7 @@ def test_commands_are_the_ones_the_tests_run(services, tmp_path):
     conftest = (Path(__file__).with_name("conftest.py")).read_text()
     assert "[stack.PYTHON, \"-m\", \"services.common.migrate\"]" in conftest
     assert services["migrate"]["command"] == ["python", "-m", "services.common.migrate"]
+    assert services["trainer"]["command"] == argv_of(stack.start_trainer, env, tmp_path / "log")
 
 
 def test_make_worker_runs_the_compose_worker_command(services):
