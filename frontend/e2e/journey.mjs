@@ -1,0 +1,274 @@
+#!/usr/bin/env node
+// The whole journey in Debian's Chromium (headless) against a running TuneScribe at E2E_BASE_URL:
+// sign up, refuse non-audio, upload a rendered clip, watch the progress, see the score, play and see
+// the cursors move, download and parse the MIDI, find the job in the history, check that another
+// user cannot open it, delete it. Screenshots of each page go to E2E_OUT (default e2e/out).
+//
+//   E2E_BASE_URL=http://127.0.0.1:8000 node e2e/journey.mjs
+//
+// Each step needs the ones before it, so the journey stops at the first failure (with a screenshot).
+// Ends with the line "N passed, M failed"; exits non-zero if any step failed.
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import tonejsMidi from "@tonejs/midi";
+import { chromium } from "playwright-core";
+import { fakeWav, renderClip, textFile } from "./clip.mjs";
+
+const { Midi } = tonejsMidi;
+const BASE = (process.env.E2E_BASE_URL ?? "http://127.0.0.1:8000").replace(/\/$/, "");
+const OUT = resolve(process.env.E2E_OUT ?? "e2e/out");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const JOB_TIMEOUT_MS = Number(process.env.E2E_JOB_TIMEOUT_MS ?? 180_000);
+const PASSWORD = "journey-password-1";
+
+mkdirSync(OUT, { recursive: true });
+for (const old of readdirSync(OUT)) if (old.endsWith(".png")) rmSync(join(OUT, old));
+const work = mkdtempSync(join(tmpdir(), "tunescribe-e2e-"));
+const stamp = Date.now().toString(36);
+const first = { email: `e2e-${stamp}@example.com`, password: PASSWORD };
+const second = { email: `e2e-${stamp}-other@example.com`, password: PASSWORD };
+const TITLE = `E2E clip ${stamp}`;
+
+let passed = 0;
+let failed = 0;
+const foreignRequests = [];
+const pageErrors = [];
+
+class JourneyStopped extends Error {}
+
+async function step(name, fn) {
+  const started = Date.now();
+  if (failed) throw new JourneyStopped();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok - ${name} (${Date.now() - started} ms)`);
+    return true;
+  } catch (error) {
+    failed++;
+    console.log(
+      `not ok - ${name}\n  ${String(error?.stack ?? error)
+        .split("\n")
+        .slice(0, 6)
+        .join("\n  ")}`,
+    );
+    await shot(page, "failure").catch(() => {});
+    throw new JourneyStopped();
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+  ],
+});
+
+async function newPage(viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, baseURL: BASE });
+  const page = await context.newPage();
+  page.on("request", (request) => {
+    const url = request.url();
+    if (!url.startsWith(BASE) && !url.startsWith("blob:") && !url.startsWith("data:")) foreignRequests.push(url);
+  });
+  page.on("pageerror", (error) => pageErrors.push(String(error)));
+  page.on("console", (message) => {
+    // a refused upload or a 404 page is logged by the browser itself ("Failed to load resource")
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+      pageErrors.push(`console: ${message.text()}`);
+    }
+  });
+  return page;
+}
+
+// what a person sees (the viewport), not the whole several-metre page of a long score
+const shot = (page, name) => page.screenshot({ path: join(OUT, `${name}.png`) });
+
+/** Fills the sign-up or sign-in form and waits for the upload page. */
+async function enter(page, form, { email, password }) {
+  await page.goto(form === "sign up" ? "/signup" : "/signin");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: form === "sign up" ? "Create account" : "Sign in" }).click();
+  await page.getByRole("heading", { name: "New transcription" }).waitFor();
+}
+
+const clip = renderClip(work);
+const page = await newPage();
+let jobUrl = null;
+
+try {
+  await step("the sign-in page refuses a wrong password", async () => {
+    await page.goto("/signin");
+    await shot(page, "01-sign-in");
+    await page.getByLabel("Email").fill(`nobody-${stamp}@example.com`);
+    await page.getByLabel("Password").fill("wrong-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").filter({ hasText: "Wrong email or password." }).waitFor();
+  });
+
+  await step("sign up", async () => {
+    await page.goto("/signup");
+    await shot(page, "02-sign-up");
+    await enter(page, "sign up", first);
+    await shot(page, "03-upload");
+  });
+
+  await step("a text file is refused before upload", async () => {
+    await page.getByLabel("Choose a file").setInputFiles(textFile(work));
+    await page.getByRole("alert").filter({ hasText: "is not an audio file" }).waitFor();
+  });
+
+  await step("a file that only pretends to be audio is refused by the server, and the page says so", async () => {
+    await page.getByLabel("Choose a file").setInputFiles(fakeWav(work));
+    await page.getByRole("button", { name: "Transcribe" }).click();
+    await page.getByRole("alert").waitFor();
+    assert.match(await page.getByRole("alert").innerText(), /audio/i);
+    assert.equal(new URL(page.url()).pathname, "/");
+    await shot(page, "04-upload-refused");
+  });
+
+  await step("upload a rendered clip and see the job's progress", async () => {
+    await page.getByLabel("Choose a file").setInputFiles(clip.wavPath);
+    await page.getByLabel(/Title/).fill(TITLE);
+    await page.getByRole("button", { name: "Transcribe" }).click();
+    await page.waitForURL(/\/jobs\/[^/]+$/);
+    jobUrl = new URL(page.url()).pathname;
+    // the job page opens on the queued job the upload returned
+    const status = page.getByRole("progressbar", { name: "Transcription progress" });
+    const result = page.getByRole("heading", { level: 2, name: "Score" });
+    await status.or(result).first().waitFor();
+    if (await status.isVisible()) await shot(page, "05-job-progress");
+  });
+
+  await step("see the score: an SVG with measures", async () => {
+    const sheet = page.locator('[data-testid="score-sheet"][data-state="ready"][data-cursor="ready"] svg');
+    await sheet.first().waitFor({ timeout: JOB_TIMEOUT_MS });
+    const measures = await page.locator('[data-testid="score-sheet"] svg g.vf-measure').count();
+    assert.ok(measures >= 1, `expected drawn measures, found ${measures}`);
+    await page.getByRole("img", { name: /^Piano roll: \d+ notes/ }).waitFor();
+    await shot(page, "06-score");
+  });
+
+  await step("press play and see the cursors move", async () => {
+    const playhead = page.getByTestId("piano-roll-playhead");
+    const cursor = page.locator('[data-testid="score-sheet"] img[id^="cursorImg"]');
+    const before = { roll: await playhead.getAttribute("style"), score: await cursor.boundingBox() };
+    await page.getByRole("button", { name: "Play" }).click();
+    await page.getByRole("button", { name: "Pause" }).waitFor({ timeout: 30_000 });
+    await page.waitForFunction(
+      () =>
+        !/translateX\(0px\)/.test(
+          document.querySelector('[data-testid="piano-roll-playhead"]')?.getAttribute("style") ?? "",
+        ),
+      null,
+      { timeout: 15_000 },
+    );
+    await page.waitForTimeout(2500);
+    const after = { roll: await playhead.getAttribute("style"), score: await cursor.boundingBox() };
+    assert.notEqual(after.roll, before.roll, "the piano-roll playhead did not move");
+    assert.ok(after.score && before.score, "no score cursor");
+    assert.ok(after.score.x !== before.score.x || after.score.y !== before.score.y, "the score cursor did not move");
+    await shot(page, "07-playing");
+    await page.getByRole("button", { name: "Pause" }).click();
+  });
+
+  await step("switch to the original recording and play it from the same place", async () => {
+    const time = page.getByTestId("playback-time");
+    await page.getByRole("radio", { name: "Original recording" }).check();
+    await page.getByRole("button", { name: "Play" }).click();
+    const at = await time.innerText();
+    await page.getByRole("button", { name: "Pause" }).waitFor({ timeout: 30_000 });
+    await page.waitForFunction((t) => document.querySelector('[data-testid="playback-time"]')?.textContent !== t, at, {
+      timeout: 10_000,
+    });
+    await page.getByRole("button", { name: "Pause" }).click();
+  });
+
+  await step("download the MIDI and parse it", async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download MIDI" }).click(),
+    ]);
+    const path = join(work, download.suggestedFilename());
+    await download.saveAs(path);
+    const midi = new Midi(readFileSync(path));
+    const notes = midi.tracks.reduce((n, track) => n + track.notes.length, 0);
+    assert.ok(notes > 0, "the MIDI file has no notes");
+    console.log(`  ${download.suggestedFilename()}: ${notes} notes (the clip has ${clip.noteCount})`);
+  });
+
+  await step("find the job in the history, by search too", async () => {
+    await page.getByRole("link", { name: "History" }).click();
+    await page.getByRole("link", { name: TITLE }).waitFor();
+    await page.getByRole("searchbox", { name: "Search your transcriptions" }).fill(stamp);
+    await page.waitForURL(/q=/);
+    await page.getByRole("link", { name: TITLE }).waitFor();
+    await shot(page, "08-history");
+    await page.getByRole("link", { name: TITLE }).click();
+    await page.waitForURL((url) => url.pathname === jobUrl);
+  });
+
+  await step("on a phone: the upload, job and history pages", async () => {
+    const phone = await newPage({ width: 390, height: 844 });
+    await enter(phone, "sign in", first);
+    await shot(phone, "09-phone-upload");
+    await phone.goto(jobUrl);
+    await phone.locator('[data-testid="score-sheet"][data-state="ready"] svg').first().waitFor({ timeout: 60_000 });
+    await shot(phone, "10-phone-job");
+    await phone.goto("/history");
+    await phone.getByRole("link", { name: TITLE }).waitFor();
+    await shot(phone, "11-phone-history");
+    await phone.context().close();
+  });
+
+  await step("another user cannot open the job", async () => {
+    const other = await newPage();
+    await enter(other, "sign up", second);
+    await other.goto(jobUrl);
+    await other.getByRole("heading", { name: "Transcription not found" }).waitFor();
+    await shot(other, "12-other-user");
+    await other.context().close();
+  });
+
+  await step("delete the job after confirming", async () => {
+    await page.goto("/history");
+    await page.getByRole("button", { name: `Delete “${TITLE}”` }).click();
+    await shot(page, "13-delete-confirm");
+    await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
+    await page.getByText(`Deleted “${TITLE}”.`).waitFor();
+    assert.equal(await page.getByRole("link", { name: TITLE }).count(), 0);
+    await page.goto(jobUrl);
+    await page.getByRole("heading", { name: "Transcription not found" }).waitFor();
+  });
+
+  await step("sign out", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  });
+
+  await step(
+    "the app made no request outside its own origin, threw no error and broke no security policy",
+    async () => {
+      assert.deepEqual(foreignRequests, []);
+      assert.deepEqual(pageErrors, []);
+    },
+  );
+} catch (error) {
+  if (!(error instanceof JourneyStopped)) throw error;
+} finally {
+  await browser.close();
+}
+
+console.log(`screenshots in ${OUT}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

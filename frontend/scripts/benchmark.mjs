@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+// Frontend benchmarks, written to benchmarks/results/frontend.json:
+//  - bundle: gzip size of the main bundle (what index.html loads: entry + its static imports + CSS)
+//    and of each lazy chunk, from dist/ (run `npm run build` first). Target: main < 400 KB gzip.
+//  - score (optional): time from opening a finished job to its drawn score, in headless Chromium.
+//    Target: < 1.5 s for a 3-minute piece. Against a running app:
+//      E2E_BASE_URL=http://127.0.0.1:8000 BENCH_EMAIL=... BENCH_PASSWORD=... BENCH_JOB_ID=... node scripts/benchmark.mjs
+//    or against the mock API (e2e/mock-api.mjs) with fixture files of a transcribed piece:
+//      node scripts/benchmark.mjs --mock /path/to/fixture-dir
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const frontend = resolve(here, "..");
+const dist = join(frontend, "dist");
+const resultsPath = resolve(process.env.BENCH_OUT ?? join(frontend, "../benchmarks/results/frontend.json"));
+const MAIN_LIMIT_KB = 400;
+const SCORE_LIMIT_MS = 1500;
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+const kb = (bytes) => Math.round((bytes / 1024) * 10) / 10;
+const gzipKb = (file) => kb(gzipSync(readFileSync(file), { level: 9 }).length);
+
+function bundleSizes() {
+  const html = readFileSync(join(dist, "index.html"), "utf8");
+  const entry = /<script[^>]+type="module"[^>]+src="\/([^"]+)"/.exec(html)?.[1];
+  if (!entry) throw new Error("no module script in dist/index.html: run `npm run build` first");
+  const preloads = [...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="\/([^"]+)"/g)].map((m) => m[1]);
+  const css = [...html.matchAll(/<link[^>]+rel="stylesheet"[^>]+href="\/([^"]+)"/g)].map((m) => m[1]);
+  const main = [entry, ...preloads, ...css];
+  const mainFiles = Object.fromEntries(main.map((f) => [f, gzipKb(join(dist, f))]));
+  const lazy = readdirSync(join(dist, "assets"))
+    .map((f) => `assets/${f}`)
+    .filter((f) => f.endsWith(".js") && !main.includes(f))
+    .map((f) => ({ file: f, raw_kb: kb(statSync(join(dist, f)).size), gzip_kb: gzipKb(join(dist, f)) }))
+    .sort((a, b) => b.gzip_kb - a.gzip_kb);
+  const mainKb = Math.round(Object.values(mainFiles).reduce((a, b) => a + b, 0) * 10) / 10;
+  return {
+    main_gzip_kb: mainKb,
+    main_limit_kb: MAIN_LIMIT_KB,
+    main_within_limit: mainKb < MAIN_LIMIT_KB,
+    main_files_gzip_kb: mainFiles,
+    lazy_chunks: lazy,
+  };
+}
+
+async function startMock(fixtureDir) {
+  const port = 8790 + Math.floor(Math.random() * 100);
+  const child = spawn(process.execPath, [join(frontend, "e2e/mock-api.mjs")], {
+    env: { ...process.env, PORT: String(port), FIXTURE_DIR: fixtureDir, SEED: "1" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise((ok, fail) => {
+    child.stdout.once("data", ok);
+    child.once("exit", (code) => fail(new Error(`mock API exited (${code})`)));
+  });
+  return { child, base: `http://127.0.0.1:${port}`, email: "demo@example.com", password: "demo-password" };
+}
+
+async function scoreTiming({ base, email, password, jobId }) {
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${base}/signin`);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "New transcription" }).waitFor();
+    if (!jobId) {
+      // the mock's history: its first finished job
+      await page.goto(`${base}/history`);
+      const href = await page.locator('a[href^="/jobs/"]').first().getAttribute("href");
+      jobId = href.split("/").pop();
+    }
+    // The moment the drawn score goes to the screen: the first animation frame after OSMD's SVG with
+    // its measures is in the document (OSMD draws the whole score in one synchronous render()).
+    await page.addInitScript(() => {
+      new MutationObserver((_records, observer) => {
+        if (document.querySelector('[data-testid="score-sheet"] svg g.vf-measure')) {
+          observer.disconnect();
+          requestAnimationFrame(() => (window.__scoreOnScreen = performance.now()));
+        }
+      }).observe(document, { subtree: true, childList: true });
+    });
+    const runs = [];
+    for (let i = 0; i < RUNS + 1; i++) {
+      // a full page load of the job's address: app start, sign-in check, job, MusicXML, OSMD, drawing
+      await page.goto(`${base}/jobs/${jobId}`);
+      const drawnAt = await page.waitForFunction(() => window.__scoreOnScreen, null, { timeout: 120_000 });
+      const marks = await page.evaluate(() =>
+        Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, Math.round(m.startTime)])),
+      );
+      await page.locator('[data-testid="score-sheet"][data-state="ready"]').waitFor();
+      const measures = await page.locator('[data-testid="score-sheet"] svg g.vf-measure').count();
+      runs.push({ total_ms: Math.round(await drawnAt.jsonValue()), marks, drawn_measures: measures });
+    }
+    const [cold, ...warm] = runs; // the first load also fills the HTTP cache
+    const totals = warm.map((r) => r.total_ms).sort((a, b) => a - b);
+    const median = totals[Math.floor(totals.length / 2)];
+    return {
+      what: "navigation start of /jobs/<id> (a full page load) to the first frame with the drawn score, headless Chromium 1280x900",
+      median_ms: median,
+      limit_ms: SCORE_LIMIT_MS,
+      within_limit: median < SCORE_LIMIT_MS,
+      cold_ms: cold.total_ms,
+      runs: warm,
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+const result = {
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, load_average_1m: Math.round(loadavg()[0] * 100) / 100 },
+  bundle: bundleSizes(),
+};
+
+const mockIndex = process.argv.indexOf("--mock");
+let mock = null;
+try {
+  if (mockIndex >= 0) {
+    const fixtureDir = resolve(process.argv[mockIndex + 1] ?? "");
+    if (!existsSync(fixtureDir)) throw new Error(`--mock needs a fixture directory (got ${fixtureDir})`);
+    mock = await startMock(fixtureDir);
+    const fixture = readdirSync(fixtureDir);
+    result.score = {
+      server: "e2e/mock-api.mjs (in-memory stand-in for the API)",
+      fixture: fixture.filter((f) => /\.(musicxml|json|mid)$/.test(f)),
+      musicxml_kb: kb(
+        statSync(
+          join(
+            fixtureDir,
+            fixture.find((f) => f.endsWith(".musicxml")),
+          ),
+        ).size,
+      ),
+      ...(await scoreTiming({ base: mock.base, email: mock.email, password: mock.password })),
+    };
+  } else if (process.env.E2E_BASE_URL && process.env.BENCH_JOB_ID) {
+    result.score = {
+      server: process.env.E2E_BASE_URL,
+      ...(await scoreTiming({
+        base: process.env.E2E_BASE_URL.replace(/\/$/, ""),
+        email: process.env.BENCH_EMAIL,
+        password: process.env.BENCH_PASSWORD,
+        jobId: process.env.BENCH_JOB_ID,
+      })),
+    };
+  }
+} finally {
+  mock?.child.kill();
+}
+result.machine.load_average_after_1m = Math.round(loadavg()[0] * 100) / 100;
+
+mkdirSync(dirname(resultsPath), { recursive: true });
+writeFileSync(resultsPath, JSON.stringify(result, null, 2) + "\n");
+console.log(JSON.stringify(result, null, 2));
+console.log(`written to ${resultsPath}`);
+if (!result.bundle.main_within_limit) {
+  console.error(`main bundle ${result.bundle.main_gzip_kb} KB gzip is over ${MAIN_LIMIT_KB} KB`);
+  process.exit(1);
+}

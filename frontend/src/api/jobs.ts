@@ -1,0 +1,119 @@
+import { ApiError, apiFetch, apiJson, detailMessage, sessionExpired, tokenStore } from "./client";
+import type { JobPublic, JobsPublic, TimeMapEntry } from "./types";
+
+export interface JobsQuery {
+  limit: number;
+  offset: number;
+  q?: string;
+}
+
+export function listJobs({ limit, offset, q }: JobsQuery, signal?: AbortSignal): Promise<JobsPublic> {
+  const params = new URLSearchParams({ limit: String(limit), offset: String(offset) });
+  if (q) params.set("q", q);
+  return apiJson<JobsPublic>(`/api/jobs?${params}`, { signal });
+}
+
+export function getJob(id: string, signal?: AbortSignal): Promise<JobPublic> {
+  return apiJson<JobPublic>(`/api/jobs/${encodeURIComponent(id)}`, { signal });
+}
+
+export function deleteJob(id: string): Promise<void> {
+  return apiJson<void>(`/api/jobs/${encodeURIComponent(id)}`, { method: "DELETE" });
+}
+
+export type Artifact = "midi" | "musicxml" | "audio" | "timemap";
+
+export function artifactPath(id: string, artifact: Artifact): string {
+  return `/api/jobs/${encodeURIComponent(id)}/${artifact}`;
+}
+
+export async function fetchArtifact(id: string, artifact: Artifact, signal?: AbortSignal): Promise<Response> {
+  return apiFetch(artifactPath(id, artifact), { signal });
+}
+
+export async function fetchTimeMap(id: string, signal?: AbortSignal): Promise<TimeMapEntry[]> {
+  return (await fetchArtifact(id, "timemap", signal)).json();
+}
+
+export async function fetchMusicXml(id: string, signal?: AbortSignal): Promise<string> {
+  return (await fetchArtifact(id, "musicxml", signal)).text();
+}
+
+export async function fetchMidi(id: string, signal?: AbortSignal): Promise<ArrayBuffer> {
+  return (await fetchArtifact(id, "midi", signal)).arrayBuffer();
+}
+
+/** The file name from a Content-Disposition header, if it has one. */
+export function filenameFromDisposition(header: string | null): string | null {
+  if (!header) return null;
+  const star = /filename\*\s*=\s*(?:UTF-8'')?([^;]+)/i.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ""));
+    } catch {
+      // fall through to the plain form
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(header);
+  return plain ? plain[1].trim() : null;
+}
+
+export interface UploadOptions {
+  title?: string;
+  /** 0..1 as the bytes go out */
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+/** POST /api/jobs with XMLHttpRequest, which (unlike fetch) reports upload progress. */
+export function uploadJob(file: File, { title, onProgress, signal }: UploadOptions = {}): Promise<JobPublic> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    const form = new FormData();
+    form.append("file", file);
+    if (title?.trim()) form.append("title", title.trim());
+
+    xhr.open("POST", "/api/jobs");
+    const token = tokenStore.get();
+    if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
+    xhr.responseType = "text";
+
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && event.total > 0) onProgress?.(event.loaded / event.total);
+    };
+    xhr.onload = () => {
+      let body: unknown = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        // not JSON
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress?.(1);
+        resolve(body as JobPublic);
+        return;
+      }
+      if (xhr.status === 401 && token) sessionExpired();
+      reject(new ApiError(xhr.status, uploadErrorMessage(xhr.status, body, file.name)));
+    };
+    xhr.onerror = () =>
+      reject(new ApiError(0, "The upload failed: cannot reach TuneScribe. Check your connection and try again."));
+    xhr.onabort = () => reject(new DOMException("Upload cancelled", "AbortError"));
+    signal?.addEventListener("abort", () => xhr.abort(), { once: true });
+    xhr.send(form);
+  });
+}
+
+function uploadErrorMessage(status: number, body: unknown, name: string): string {
+  const reason = (fallback: string) => sentence(detailMessage(body, fallback));
+  if (status === 413) return `“${name}” is too large: ${reason("the limit is 100 MB")}`;
+  if (status === 415) return `“${name}” was not accepted: ${reason("it is not an audio file TuneScribe can read")}`;
+  if (status === 401) return "Your session has expired. Please sign in again.";
+  if (status >= 500) return "The server had a problem with the upload. Please try again in a moment.";
+  return `The upload failed: ${reason(`error ${status}`)}`;
+}
+
+/** "not an audio file" -> "not an audio file." */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}

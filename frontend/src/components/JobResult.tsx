@@ -1,0 +1,94 @@
+import { lazy, Suspense } from "react";
+import type { JobPublic } from "../api/types";
+import { useScore, useTranscriptionNotes } from "../hooks/useJobArtifacts";
+import { usePlayback } from "../hooks/usePlayback";
+import { formatDate, formatDuration, jobTitle } from "../lib/format";
+import { notesEnd, type PlayedNote } from "../playback/notes";
+import { Alert } from "./Alert";
+import { DownloadButtons } from "./DownloadButtons";
+import { PianoRoll } from "./PianoRoll";
+import { PlaybackBar } from "./PlaybackBar";
+
+// OSMD is large: loaded only on the job page (see preloadScoreView), never in the main bundle.
+const loadScoreView = () => import("./ScoreView");
+const ScoreView = lazy(loadScoreView);
+
+/** Starts loading the score viewer while the job and its MusicXML are still being fetched. */
+export function preloadScoreView() {
+  void loadScoreView();
+}
+
+const NO_NOTES: PlayedNote[] = [];
+
+/** A finished job: what it is, downloads, playback, the score and the piano roll. */
+export function JobResult({ job }: { job: JobPublic }) {
+  const notes = useTranscriptionNotes(job.id, true);
+  const { musicXml, timeMap } = useScore(job.id, true);
+  const noteList = notes.data ?? NO_NOTES;
+  const duration = Math.max(job.duration_s ?? 0, notesEnd(noteList), 0.1);
+  const playback = usePlayback(job.id, noteList, duration);
+
+  return (
+    <article className="job-result stack">
+      <header className="job-header">
+        <h1>{jobTitle(job)}</h1>
+        <p className="job-meta muted">
+          <span>{formatDate(job.created_at)}</span>
+          <span>{formatDuration(job.duration_s)}</span>
+          {job.note_count != null && <span>{job.note_count.toLocaleString()} notes</span>}
+          {job.model_version && <span>model {job.model_version}</span>}
+        </p>
+        <DownloadButtons job={job} />
+      </header>
+
+      {notes.isError ? (
+        <Alert>The notes could not be loaded: {notes.error.message}</Alert>
+      ) : (
+        <PlaybackBar playback={playback} />
+      )}
+
+      <section className="panel" aria-labelledby="score-heading">
+        <h2 id="score-heading">Score</h2>
+        {musicXml.isPending ? (
+          <p className="muted" role="status">
+            Loading the score…
+          </p>
+        ) : musicXml.isError ? (
+          <p className="muted">Sheet music is not available for this transcription; the piano roll shows its notes.</p>
+        ) : (
+          <Suspense
+            fallback={
+              <p className="muted" role="status">
+                Loading the score viewer…
+              </p>
+            }
+          >
+            <ScoreView
+              musicXml={musicXml.data}
+              timeMap={timeMap.data ?? null}
+              clock={playback.clock}
+              following={playback.playing}
+            />
+          </Suspense>
+        )}
+      </section>
+
+      <section className="panel" aria-labelledby="roll-heading">
+        <h2 id="roll-heading">Piano roll</h2>
+        {notes.isPending ? (
+          <p className="muted" role="status">
+            Loading the notes…
+          </p>
+        ) : (
+          <PianoRoll
+            notes={noteList}
+            duration={duration}
+            clock={playback.clock}
+            following={playback.playing}
+            onSeek={playback.seek}
+          />
+        )}
+      </section>
+    </article>
+  );
+}

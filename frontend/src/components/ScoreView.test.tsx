@@ -1,0 +1,47 @@
+import { act, render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { PlaybackClock } from "../playback/clock";
+import { osmdInstances } from "../test/fakeOsmd";
+import { MUSICXML, TIME_MAP } from "../test/fixtures";
+import ScoreView from "./ScoreView";
+
+vi.mock("opensheetmusicdisplay", async () => ({ OpenSheetMusicDisplay: (await import("../test/fakeOsmd")).FakeOsmd }));
+
+async function drawn(clock = new PlaybackClock()) {
+  osmdInstances.length = 0;
+  render(<ScoreView musicXml={MUSICXML} timeMap={TIME_MAP} clock={clock} following={false} />);
+  await waitFor(() => expect(screen.getByTestId("score-sheet")).toHaveAttribute("data-cursor", "ready"));
+  return { osmd: osmdInstances[0], clock };
+}
+
+describe("ScoreView", () => {
+  it("draws the MusicXML with OSMD", async () => {
+    const { osmd } = await drawn();
+    expect(osmd.load).toHaveBeenCalledWith(MUSICXML);
+    expect(osmd.render).toHaveBeenCalledOnce();
+    expect(screen.getByTestId("score-sheet").querySelector("svg")).not.toBeNull();
+  });
+
+  it("moves the cursor to the measure and beat being heard", async () => {
+    const { osmd, clock } = await drawn();
+    // the fake score's cursor stops at measure positions 0, .25, .5, .75, 1, 1.5, 2 ...
+    act(() => clock.set(0.6)); // beat 2.2 of measure 1: position 0.3
+    expect(osmd.cursor.shownAt).toBe(1);
+    act(() => clock.set(2.9)); // measure 2, beat 2.8: position 1.45
+    expect(osmd.cursor.shownAt).toBe(4);
+    act(() => clock.set(0)); // back to the start
+    expect(osmd.cursor.shownAt).toBe(0);
+  });
+
+  it("zooms in and out", async () => {
+    const { osmd } = await drawn();
+    const user = userEvent.setup();
+    await user.click(screen.getByRole("button", { name: "Zoom in" }));
+    expect(osmd.Zoom).toBe(1.25);
+    expect(osmd.render).toHaveBeenCalledTimes(2);
+    expect(screen.getByLabelText("Zoom")).toHaveTextContent("125%");
+    await user.click(screen.getByRole("button", { name: "Zoom out" }));
+    await user.click(screen.getByRole("button", { name: "Zoom out" }));
+    expect(osmd.Zoom).toBe(0.8);
+  });
+});

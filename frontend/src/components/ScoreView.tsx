@@ -1,0 +1,195 @@
+import { OpenSheetMusicDisplay } from "opensheetmusicdisplay";
+import { useEffect, useMemo, useRef, useState } from "react";
+import type { TimeMapEntry } from "../api/types";
+import type { PlaybackClock } from "../playback/clock";
+import { ScoreCursor } from "../playback/scoreCursor";
+import { prepareTimeMap } from "../playback/timeMap";
+import { Alert } from "./Alert";
+
+const ZOOMS = [0.5, 0.65, 0.8, 1, 1.25, 1.5, 2];
+
+interface Props {
+  musicXml: string;
+  /** null: no time map, so no cursor */
+  timeMap: TimeMapEntry[] | null;
+  clock: PlaybackClock;
+  /** keep the cursor in view while playing */
+  following: boolean;
+}
+
+/**
+ * The sheet music, drawn by OpenSheetMusicDisplay (VexFlow underneath) with a cursor on the note
+ * being heard. This module (with OSMD) is loaded on demand (React.lazy, preloaded by the job page) so
+ * that OSMD stays out of the main bundle.
+ */
+export default function ScoreView({ musicXml, timeMap, clock, following }: Props) {
+  const container = useRef<HTMLDivElement>(null);
+  const osmd = useRef<OpenSheetMusicDisplay | null>(null);
+  const cursor = useRef<ScoreCursor | null>(null);
+  const [zoomIndex, setZoomIndex] = useState(ZOOMS.indexOf(1));
+  const [state, setState] = useState<"drawing" | "ready" | "error">("drawing");
+  const [error, setError] = useState<string | null>(null);
+  const [hasCursor, setHasCursor] = useState(false);
+  const points = useMemo(() => (timeMap ? prepareTimeMap(timeMap) : null), [timeMap]);
+  const zoom = ZOOMS[zoomIndex];
+  const followingRef = useRef(following);
+  followingRef.current = following;
+
+  // Load and draw once per score. (Drawing the first systems first was tried: OSMD's fixed cost per
+  // render made the whole score later and the first systems only a little earlier.)
+  useEffect(() => {
+    let cancelled = false;
+    const element = container.current!;
+    setState("drawing");
+    (async () => {
+      try {
+        performance.mark("score:start");
+        const sheet = new OpenSheetMusicDisplay(element, {
+          autoResize: false, // we re-render on resize ourselves, keeping the cursor
+          backend: "svg",
+          drawTitle: false,
+          drawSubtitle: false,
+          drawComposer: false,
+          drawCredits: false,
+          drawPartNames: false,
+          followCursor: false,
+          cursorsOptions: [{ type: 0, color: "#f59e0b", alpha: 0.45, follow: false }],
+        });
+        await sheet.load(musicXml);
+        performance.mark("score:parsed");
+        if (cancelled) return;
+        sheet.Zoom = zoom;
+        sheet.render();
+        performance.mark("score:drawn");
+        osmd.current = sheet;
+        setState("ready");
+        // the cursor walks the whole score once: after the score is on screen
+        requestAnimationFrame(() =>
+          setTimeout(() => {
+            if (cancelled) return;
+            attachCursor();
+            performance.mark("score:cursor");
+          }, 0),
+        );
+      } catch (e) {
+        if (!cancelled) {
+          setError((e as Error).message);
+          setState("error");
+        }
+      }
+    })();
+    return () => {
+      cancelled = true;
+      osmd.current?.clear();
+      osmd.current = null;
+      cursor.current = null;
+    };
+    // zoom is applied by its own effect; drawing again here would only repeat the work
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [musicXml]);
+
+  function attachCursor() {
+    const sheet = osmd.current;
+    if (!sheet || !points || points.length === 0) return;
+    cursor.current = new ScoreCursor(sheet.cursor, points);
+    cursor.current.moveTo(clock.seconds);
+    setHasCursor(true);
+  }
+
+  function redraw() {
+    const sheet = osmd.current;
+    if (!sheet) return;
+    sheet.Zoom = zoom;
+    sheet.render();
+    attachCursor();
+  }
+
+  // Zoom.
+  useEffect(() => {
+    if (state === "ready") redraw();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [zoom]);
+
+  // Responsive: lay the systems out again when the width changes.
+  useEffect(() => {
+    const element = container.current;
+    if (!element || state !== "ready" || typeof ResizeObserver === "undefined") return;
+    let width = element.clientWidth;
+    let timer = 0;
+    const observer = new ResizeObserver(() => {
+      if (Math.abs(element.clientWidth - width) < 8) return;
+      width = element.clientWidth;
+      clearTimeout(timer);
+      timer = window.setTimeout(redraw, 200);
+    });
+    observer.observe(element);
+    return () => {
+      observer.disconnect();
+      clearTimeout(timer);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [state, zoom]);
+
+  // Follow the playback position.
+  useEffect(() => {
+    if (state !== "ready") return;
+    return clock.subscribe(() => {
+      const current = cursor.current;
+      if (!current) return;
+      current.moveTo(clock.seconds);
+      if (followingRef.current) keepInView(current.element);
+    });
+  }, [clock, state]);
+
+  return (
+    <div className="score-view">
+      <div className="score-toolbar" role="toolbar" aria-label="Score zoom">
+        <button
+          type="button"
+          className="icon-button"
+          onClick={() => setZoomIndex((i) => Math.max(0, i - 1))}
+          disabled={zoomIndex === 0 || state !== "ready"}
+          aria-label="Zoom out"
+        >
+          −
+        </button>
+        <output className="zoom-value" aria-live="polite" aria-label="Zoom">
+          {Math.round(zoom * 100)}%
+        </output>
+        <button
+          type="button"
+          className="icon-button"
+          onClick={() => setZoomIndex((i) => Math.min(ZOOMS.length - 1, i + 1))}
+          disabled={zoomIndex === ZOOMS.length - 1 || state !== "ready"}
+          aria-label="Zoom in"
+        >
+          +
+        </button>
+      </div>
+      {state === "drawing" && (
+        <p className="muted" role="status">
+          Drawing the score…
+        </p>
+      )}
+      {state === "error" && <Alert>The score could not be drawn: {error}</Alert>}
+      <div
+        ref={container}
+        className="score-sheet"
+        data-testid="score-sheet"
+        data-state={state}
+        data-cursor={hasCursor ? "ready" : undefined}
+        role="img"
+        aria-label="Sheet music of the transcription"
+      />
+    </div>
+  );
+}
+
+function keepInView(element: HTMLElement | null) {
+  if (!element) return;
+  const box = element.getBoundingClientRect();
+  const margin = 80;
+  if (box.top < margin || box.bottom > window.innerHeight - margin) {
+    element.scrollIntoView?.({ block: "center", behavior: "smooth" });
+  }
+}

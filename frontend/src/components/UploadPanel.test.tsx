@@ -1,0 +1,88 @@
+import { act, fireEvent, screen } from "@testing-library/react";
+import { FakeXhr, installFakeXhr, makeJob, mockFetch, signedIn } from "../test/api";
+import { renderApp } from "../test/render";
+
+function audioFile(name = "etude.wav", type = "audio/wav", size = 2_000_000): File {
+  const file = new File(["RIFF"], name, { type });
+  Object.defineProperty(file, "size", { value: size });
+  return file;
+}
+
+async function openUpload() {
+  const api = mockFetch();
+  signedIn(api);
+  installFakeXhr();
+  const rendered = renderApp("/");
+  await screen.findByRole("heading", { name: "New transcription" });
+  return { api, ...rendered };
+}
+
+describe("UploadPanel", () => {
+  it("uploads with a progress bar, then opens the job page", async () => {
+    const { api, user } = await openUpload();
+    const job = makeJob({ status: "queued", stage: "queued", progress: 0, title: "Etude" });
+    api.on("GET", `/api/jobs/${job.id}`, { json: job });
+
+    await user.upload(screen.getByLabelText("Choose a file"), audioFile());
+    await user.type(screen.getByLabelText(/Title/), "Etude");
+    await user.click(screen.getByRole("button", { name: "Transcribe" }));
+
+    const xhr = FakeXhr.last!;
+    expect(xhr.method).toBe("POST");
+    expect(xhr.url).toBe("/api/jobs");
+    expect(xhr.headers.Authorization).toBe("Bearer token-1");
+    expect((xhr.body!.get("file") as File).name).toBe("etude.wav");
+    expect(xhr.body!.get("title")).toBe("Etude");
+
+    act(() => xhr.progress(500_000, 2_000_000));
+    expect(screen.getByRole("progressbar", { name: "Upload progress" })).toHaveAttribute("aria-valuenow", "25");
+
+    act(() => xhr.respond(202, job));
+    expect(await screen.findByText("Waiting in the queue…")).toBeInTheDocument();
+    expect(window.location.pathname).toBe(`/jobs/${job.id}`);
+  });
+
+  it("accepts a dropped file", async () => {
+    await openUpload();
+    fireEvent.drop(screen.getByTestId("drop-zone"), { dataTransfer: { files: [audioFile("take.mp3", "audio/mpeg")] } });
+    expect(await screen.findByText("take.mp3")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Transcribe" })).toBeEnabled();
+  });
+
+  it("refuses a file that is not audio before sending it", async () => {
+    await openUpload();
+    // the picker's `accept` can be bypassed ("All files"), so the panel checks again
+    fireEvent.change(screen.getByLabelText("Choose a file"), {
+      target: { files: [audioFile("notes.pdf", "application/pdf")] },
+    });
+    expect(screen.getByRole("alert")).toHaveTextContent("“notes.pdf” is not an audio file");
+    expect(screen.getByRole("button", { name: "Transcribe" })).toBeDisabled();
+    expect(FakeXhr.last).toBeNull();
+  });
+
+  it("refuses a file over 100 MB before sending it", async () => {
+    const { user } = await openUpload();
+    await user.upload(screen.getByLabelText("Choose a file"), audioFile("long.wav", "audio/wav", 150 * 1024 * 1024));
+    expect(screen.getByRole("alert")).toHaveTextContent("the limit is 100 MB");
+    expect(FakeXhr.last).toBeNull();
+  });
+
+  it("shows the server's reason when it refuses the file", async () => {
+    const { user } = await openUpload();
+    await user.upload(screen.getByLabelText("Choose a file"), audioFile("fake.wav"));
+    await user.click(screen.getByRole("button", { name: "Transcribe" }));
+    act(() => FakeXhr.last!.respond(415, { detail: "not an audio file" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("“fake.wav” was not accepted: not an audio file.");
+    expect(window.location.pathname).toBe("/");
+  });
+
+  it("can cancel an upload", async () => {
+    const { user } = await openUpload();
+    await user.upload(screen.getByLabelText("Choose a file"), audioFile());
+    await user.click(screen.getByRole("button", { name: "Transcribe" }));
+    await user.click(screen.getByRole("button", { name: "Cancel upload" }));
+    expect(FakeXhr.last!.aborted).toBe(true);
+    expect(screen.queryByRole("progressbar")).not.toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Transcribe" })).toBeEnabled();
+  });
+});

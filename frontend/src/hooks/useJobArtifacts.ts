@@ -1,0 +1,38 @@
+import { useQuery } from "@tanstack/react-query";
+import { fetchMidi, fetchMusicXml, fetchTimeMap } from "../api/jobs";
+import { notesFromMidi } from "../playback/notes";
+
+// Artifacts of a finished job never change: fetch once, keep while the page is open.
+// A 404 (no notation for this job) is an answer, not a hiccup: retry only server errors, once.
+const forever = {
+  staleTime: Infinity,
+  gcTime: 5 * 60_000,
+  retry: (count: number, error: Error) => count < 1 && ((error as { status?: number }).status ?? 500) >= 500,
+} as const;
+
+/** The notes of the performance MIDI (seconds match the original recording). */
+export function useTranscriptionNotes(jobId: string, enabled: boolean) {
+  return useQuery({
+    queryKey: ["job", jobId, "notes"],
+    queryFn: async ({ signal }) => notesFromMidi(await fetchMidi(jobId, signal)),
+    enabled,
+    ...forever,
+  });
+}
+
+/** The MusicXML score and its time map (beats to seconds); a job without notation has neither. */
+export function useScore(jobId: string, enabled: boolean) {
+  const musicXml = useQuery({
+    queryKey: ["job", jobId, "musicxml"],
+    queryFn: ({ signal }) => fetchMusicXml(jobId, signal),
+    enabled,
+    ...forever,
+  });
+  const timeMap = useQuery({
+    queryKey: ["job", jobId, "timemap"],
+    queryFn: ({ signal }) => fetchTimeMap(jobId, signal),
+    enabled,
+    ...forever,
+  });
+  return { musicXml, timeMap };
+}

@@ -1,0 +1,124 @@
+import { act, fireEvent, screen, waitFor } from "@testing-library/react";
+import { createRecordingPlayer } from "../playback/recordingPlayer";
+import { createTranscriptionPlayer } from "../playback/transcriptionPlayer";
+import { makeJob, mockFetch, signedIn, type FetchMock } from "../test/api";
+import { fakePlayer } from "../test/fakePlayers";
+import { FakeOsmd } from "../test/fakeOsmd";
+import { arpeggioMidi, MUSICXML, TIME_MAP } from "../test/fixtures";
+import { renderApp } from "../test/render";
+
+vi.mock("opensheetmusicdisplay", () => ({ OpenSheetMusicDisplay: FakeOsmd }));
+vi.mock("../playback/transcriptionPlayer", () => ({ createTranscriptionPlayer: vi.fn() }));
+vi.mock("../playback/recordingPlayer", () => ({ createRecordingPlayer: vi.fn() }));
+
+const job = makeJob({ duration_s: 4 });
+
+function serveArtifacts(api: FetchMock) {
+  api
+    .on("GET", `/api/jobs/${job.id}/midi`, { body: arpeggioMidi(), headers: { "Content-Type": "audio/midi" } })
+    .on("GET", `/api/jobs/${job.id}/musicxml`, { body: MUSICXML })
+    .on("GET", `/api/jobs/${job.id}/timemap`, { json: TIME_MAP })
+    .on("GET", `/api/jobs/${job.id}/audio`, { body: "RIFF", headers: { "Content-Type": "audio/wav" } });
+}
+
+describe("the job page", () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("follows a running job until it is done, then stops asking", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const states = [
+      makeJob({ status: "queued", stage: "queued", progress: 0 }),
+      makeJob({ status: "running", stage: "transcribing", progress: 0.5 }),
+      makeJob({ status: "running", stage: "notation", progress: 0.9 }),
+      job,
+    ];
+    const api = mockFetch();
+    signedIn(api);
+    serveArtifacts(api);
+    let asked = 0;
+    api.on("GET", `/api/jobs/${job.id}`, () => ({ json: states[Math.min(asked++, states.length - 1)] }));
+    renderApp(`/jobs/${job.id}`);
+
+    expect(await screen.findByText("Waiting in the queue…")).toBeInTheDocument();
+    await act(() => vi.advanceTimersByTimeAsync(1000));
+    expect(await screen.findByText("Finding the notes…")).toBeInTheDocument();
+    expect(screen.getByRole("progressbar", { name: "Transcription progress" })).toHaveAttribute("aria-valuenow", "50");
+    await act(() => vi.advanceTimersByTimeAsync(1000));
+    expect(await screen.findByText("Writing the score…")).toBeInTheDocument();
+    await act(() => vi.advanceTimersByTimeAsync(1000));
+    expect(await screen.findByRole("heading", { name: job.title! })).toBeInTheDocument();
+    expect(await screen.findByRole("button", { name: "Play" })).toBeInTheDocument();
+
+    const polls = api.callsTo("GET", `/api/jobs/${job.id}`).length;
+    await act(() => vi.advanceTimersByTimeAsync(5000));
+    expect(api.callsTo("GET", `/api/jobs/${job.id}`)).toHaveLength(polls);
+  });
+
+  it("a failed job shows its reason and a way to try another file", async () => {
+    const api = mockFetch();
+    signedIn(api);
+    api.on("GET", `/api/jobs/${job.id}`, {
+      json: makeJob({ status: "failed", stage: "failed", error: "The audio could not be decoded." }),
+    });
+    renderApp(`/jobs/${job.id}`);
+    expect(await screen.findByRole("alert")).toHaveTextContent("The audio could not be decoded.");
+    expect(screen.getByRole("link", { name: "Try another file" })).toHaveAttribute("href", "/");
+  });
+
+  it("another user's job (404) is not found", async () => {
+    const api = mockFetch();
+    signedIn(api);
+    api.on("GET", `/api/jobs/${job.id}`, { status: 404, json: { detail: "job not found" } });
+    renderApp(`/jobs/${job.id}`);
+    expect(await screen.findByRole("heading", { name: "Transcription not found" })).toBeInTheDocument();
+  });
+
+  it("draws the score and the piano roll of a finished job", async () => {
+    const api = mockFetch();
+    signedIn(api);
+    serveArtifacts(api);
+    api.on("GET", `/api/jobs/${job.id}`, { json: job });
+    renderApp(`/jobs/${job.id}`);
+    const sheet = await screen.findByTestId("score-sheet");
+    await waitFor(() => expect(sheet).toHaveAttribute("data-state", "ready"));
+    expect(sheet.querySelector("svg")).not.toBeNull();
+    expect(await screen.findByRole("img", { name: "Piano roll: 4 notes from C4 to C5" })).toBeInTheDocument();
+    expect(screen.getByText("812 notes")).toBeInTheDocument();
+  });
+
+  it("plays the transcription and switches to the original at the same place", async () => {
+    const transcription = fakePlayer(4);
+    const recording = fakePlayer(4);
+    vi.mocked(createTranscriptionPlayer).mockResolvedValue(transcription);
+    vi.mocked(createRecordingPlayer).mockReturnValue(recording);
+    const api = mockFetch();
+    signedIn(api);
+    serveArtifacts(api);
+    api.on("GET", `/api/jobs/${job.id}`, { json: job });
+    const { user } = renderApp(`/jobs/${job.id}`);
+
+    await user.click(await screen.findByRole("button", { name: "Play" }));
+    expect(await screen.findByRole("button", { name: "Pause" })).toBeInTheDocument();
+    expect(transcription.play).toHaveBeenCalled();
+    const notes = vi.mocked(createTranscriptionPlayer).mock.calls[0][0];
+    expect(notes.map((n) => n.pitch)).toEqual([60, 64, 67, 72]);
+
+    transcription.now = 1.5;
+    await waitFor(() => expect(screen.getByTestId("playback-time")).toHaveTextContent("0:01"));
+    expect(screen.getByTestId("piano-roll-playhead").style.transform).toMatch(/translateX\(\d+/);
+
+    await user.click(screen.getByRole("radio", { name: "Original recording" }));
+    await waitFor(() => expect(recording.play).toHaveBeenCalled());
+    expect(transcription.pause).toHaveBeenCalled();
+    expect(recording.seek).toHaveBeenLastCalledWith(1.5);
+    expect(api.callsTo("GET", `/api/jobs/${job.id}/audio`)[0].headers.get("Authorization")).toBe("Bearer token-1");
+
+    fireEvent.change(screen.getByRole("slider", { name: "Tempo" }), { target: { value: "0.75" } });
+    expect(recording.setRate).toHaveBeenLastCalledWith(0.75);
+    expect(screen.getByText("75%")).toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "Pause" }));
+    expect(recording.pause).toHaveBeenCalled();
+    expect(screen.getByRole("button", { name: "Play" })).toBeInTheDocument();
+  });
+});
