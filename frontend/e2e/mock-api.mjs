@@ -14,7 +14,7 @@ import { extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(fileURLToPath(import.meta.url), "../..");
-const dist = join(root, "dist");
+const dist = resolve(process.env.DIST_DIR ?? join(root, "dist"));
 const port = Number(process.env.PORT ?? 8765);
 const fixtureDir = process.env.FIXTURE_DIR ?? join(root, "e2e/fixtures");
 const stageSeconds = Number(process.env.STAGE_SECONDS ?? 1.5);

@@ -4,7 +4,8 @@
 //    and of each lazy chunk, from dist/ (run `npm run build` first). Target: main < 400 KB gzip.
 //  - score (optional): time from opening a finished job to its drawn score, in headless Chromium.
 //    Target: < 1.5 s for a 3-minute piece. Against a running app:
-//      E2E_BASE_URL=http://127.0.0.1:8000 BENCH_EMAIL=... BENCH_PASSWORD=... BENCH_JOB_ID=... node scripts/benchmark.mjs
+//      E2E_BASE_URL=http://127.0.0.1:8000 BENCH_EMAIL=... BENCH_PASSWORD=... BENCH_JOB_ID=... \
+//      BENCH_NOTE="what stack, which piece" node scripts/benchmark.mjs
 //    or against the mock API (e2e/mock-api.mjs) with fixture files of a transcribed piece:
 //      node scripts/benchmark.mjs --mock /path/to/fixture-dir
 import { spawn } from "node:child_process";
@@ -81,37 +82,44 @@ async function scoreTiming({ base, email, password, jobId }) {
       const href = await page.locator('a[href^="/jobs/"]').first().getAttribute("href");
       jobId = href.split("/").pop();
     }
-    // The moment the drawn score goes to the screen: the first animation frame after OSMD's SVG with
-    // its measures is in the document (OSMD draws the whole score in one synchronous render()).
+    // When the score reaches the screen: the animation frame after the first measures are in the
+    // document (the first screenful), and the one after the score view says the whole score is drawn.
     await page.addInitScript(() => {
-      new MutationObserver((_records, observer) => {
-        if (document.querySelector('[data-testid="score-sheet"] svg g.vf-measure')) {
-          observer.disconnect();
-          requestAnimationFrame(() => (window.__scoreOnScreen = performance.now()));
-        }
-      }).observe(document, { subtree: true, childList: true });
+      const frameAfter = (key) => requestAnimationFrame(() => (window[key] ??= performance.now()));
+      new MutationObserver(() => {
+        if (document.querySelector('[data-testid="score-sheet"] svg g.vf-measure')) frameAfter("__firstScreen");
+        if (document.querySelector('[data-testid="score-sheet"][data-state="ready"]')) frameAfter("__wholeScore");
+      }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-state"] });
     });
     const runs = [];
     for (let i = 0; i < RUNS + 1; i++) {
       // a full page load of the job's address: app start, sign-in check, job, MusicXML, OSMD, drawing
       await page.goto(`${base}/jobs/${jobId}`);
-      const drawnAt = await page.waitForFunction(() => window.__scoreOnScreen, null, { timeout: 120_000 });
+      await page.waitForFunction(() => window.__wholeScore, null, { timeout: 120_000 });
+      const at = await page.evaluate(() => ({ first: window.__firstScreen, whole: window.__wholeScore }));
       const marks = await page.evaluate(() =>
         Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, Math.round(m.startTime)])),
       );
-      await page.locator('[data-testid="score-sheet"][data-state="ready"]').waitFor();
       const measures = await page.locator('[data-testid="score-sheet"] svg g.vf-measure').count();
-      runs.push({ total_ms: Math.round(await drawnAt.jsonValue()), marks, drawn_measures: measures });
+      runs.push({
+        first_screen_ms: Math.round(at.first),
+        whole_score_ms: Math.round(at.whole),
+        marks,
+        drawn_measures: measures,
+      });
     }
     const [cold, ...warm] = runs; // the first load also fills the HTTP cache
-    const totals = warm.map((r) => r.total_ms).sort((a, b) => a - b);
-    const median = totals[Math.floor(totals.length / 2)];
+    const median = (key) => warm.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(warm.length / 2)];
     return {
-      what: "navigation start of /jobs/<id> (a full page load) to the first frame with the drawn score, headless Chromium 1280x900",
-      median_ms: median,
+      what:
+        "from the navigation start of /jobs/<id> (a full page load: app, session, job, MusicXML, OSMD) to the " +
+        "frame that shows the first screenful of the score, and the whole score; headless Chromium at 1280x900",
+      first_screen_median_ms: median("first_screen_ms"),
+      whole_score_median_ms: median("whole_score_ms"),
       limit_ms: SCORE_LIMIT_MS,
-      within_limit: median < SCORE_LIMIT_MS,
-      cold_ms: cold.total_ms,
+      first_screen_within_limit: median("first_screen_ms") < SCORE_LIMIT_MS,
+      whole_score_within_limit: median("whole_score_ms") < SCORE_LIMIT_MS,
+      cold: { first_screen_ms: cold.first_screen_ms, whole_score_ms: cold.whole_score_ms },
       runs: warm,
     };
   } finally {
@@ -121,6 +129,8 @@ async function scoreTiming({ base, email, password, jobId }) {
 
 const result = {
   date: new Date().toISOString(),
+  // what was measured against, in words (which stack, which piece)
+  note: process.env.BENCH_NOTE ?? null,
   machine: { cpus: cpus().length, load_average_1m: Math.round(loadavg()[0] * 100) / 100 },
   bundle: bundleSizes(),
 };

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from "react";
+import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import { type PlaybackClock, useClockSeconds } from "../playback/clock";
 import type { PlayedNote } from "../playback/notes";
 import { pitchName } from "../lib/pitch";
@@ -22,7 +22,12 @@ export function PianoRoll({ notes, duration, clock, following, onSeek }: Props) 
   const canvas = useRef<HTMLCanvasElement>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const { low, high } = useMemo(() => pitchRange(notes), [notes]);
-  const pxPerSecond = Math.min(MAX_PX_PER_SECOND, MAX_WIDTH_PX / Math.max(duration, 1));
+  const fitWidth = useWidth(scroller);
+  // a short clip fills the width; a long piece scrolls at up to 60 px a second
+  const pxPerSecond = Math.min(
+    MAX_WIDTH_PX / Math.max(duration, 1),
+    Math.max(MAX_PX_PER_SECOND, (fitWidth - 2) / Math.max(duration, 0.1)),
+  );
   const width = Math.max(1, Math.ceil(duration * pxPerSecond));
   const height = (high - low + 1) * ROW_PX;
 
@@ -57,6 +62,20 @@ export function PianoRoll({ notes, duration, clock, following, onSeek }: Props) 
   );
 }
 
+/** The element's inner width, kept up to date as the window changes. */
+function useWidth(element: RefObject<HTMLElement | null>): number {
+  const [width, setWidth] = useState(0);
+  useEffect(() => {
+    const box = element.current;
+    if (!box) return;
+    const measure = () => setWidth(box.clientWidth);
+    measure();
+    window.addEventListener("resize", measure);
+    return () => window.removeEventListener("resize", measure);
+  }, [element]);
+  return width;
+}
+
 function Playhead({
   clock,
   pxPerSecond,
@@ -65,7 +84,7 @@ function Playhead({
 }: {
   clock: PlaybackClock;
   pxPerSecond: number;
-  scroller: React.RefObject<HTMLDivElement | null>;
+  scroller: RefObject<HTMLDivElement | null>;
   following: boolean;
 }) {
   const seconds = useClockSeconds(clock);

@@ -15,10 +15,14 @@ async function drawn(clock = new PlaybackClock()) {
 }
 
 describe("ScoreView", () => {
-  it("draws the MusicXML with OSMD", async () => {
+  it("draws the MusicXML with OSMD: a screenful first, then the whole score", async () => {
     const { osmd } = await drawn();
     expect(osmd.load).toHaveBeenCalledWith(MUSICXML);
-    expect(osmd.render).toHaveBeenCalledOnce();
+    expect(osmd.setOptions.mock.calls.map(([options]) => options.drawUpToMeasureNumber)).toEqual([
+      12,
+      Number.MAX_SAFE_INTEGER,
+    ]);
+    expect(osmd.render).toHaveBeenCalledTimes(2);
     expect(screen.getByTestId("score-sheet").querySelector("svg")).not.toBeNull();
   });
 
@@ -38,7 +42,7 @@ describe("ScoreView", () => {
     const user = userEvent.setup();
     await user.click(screen.getByRole("button", { name: "Zoom in" }));
     expect(osmd.Zoom).toBe(1.25);
-    expect(osmd.render).toHaveBeenCalledTimes(2);
+    expect(osmd.render).toHaveBeenCalledTimes(3);
     expect(screen.getByLabelText("Zoom")).toHaveTextContent("125%");
     await user.click(screen.getByRole("button", { name: "Zoom out" }));
     await user.click(screen.getByRole("button", { name: "Zoom out" }));

@@ -1,5 +1,6 @@
 import { OpenSheetMusicDisplay } from "opensheetmusicdisplay";
 import { useEffect, useMemo, useRef, useState } from "react";
+import { flushSync } from "react-dom";
 import type { TimeMapEntry } from "../api/types";
 import type { PlaybackClock } from "../playback/clock";
 import { ScoreCursor } from "../playback/scoreCursor";
@@ -7,6 +8,8 @@ import { prepareTimeMap } from "../playback/timeMap";
 import { Alert } from "./Alert";
 
 const ZOOMS = [0.5, 0.65, 0.8, 1, 1.25, 1.5, 2];
+/** measures drawn before the rest: about a screenful on a desktop */
+const FIRST_SCREEN_MEASURES = 12;
 
 interface Props {
   musicXml: string;
@@ -27,7 +30,7 @@ export default function ScoreView({ musicXml, timeMap, clock, following }: Props
   const osmd = useRef<OpenSheetMusicDisplay | null>(null);
   const cursor = useRef<ScoreCursor | null>(null);
   const [zoomIndex, setZoomIndex] = useState(ZOOMS.indexOf(1));
-  const [state, setState] = useState<"drawing" | "ready" | "error">("drawing");
+  const [state, setState] = useState<"drawing" | "partial" | "ready" | "error">("drawing");
   const [error, setError] = useState<string | null>(null);
   const [hasCursor, setHasCursor] = useState(false);
   const points = useMemo(() => (timeMap ? prepareTimeMap(timeMap) : null), [timeMap]);
@@ -35,8 +38,9 @@ export default function ScoreView({ musicXml, timeMap, clock, following }: Props
   const followingRef = useRef(following);
   followingRef.current = following;
 
-  // Load and draw once per score. (Drawing the first systems first was tried: OSMD's fixed cost per
-  // render made the whole score later and the first systems only a little earlier.)
+  // Load and draw once per score: the first measures (a screenful) at once, then the whole score
+  // after that has been painted. On this machine the first screen comes about half a second sooner,
+  // and the whole score only a little later than drawing it in one go.
   useEffect(() => {
     let cancelled = false;
     const element = container.current!;
@@ -59,18 +63,22 @@ export default function ScoreView({ musicXml, timeMap, clock, following }: Props
         performance.mark("score:parsed");
         if (cancelled) return;
         sheet.Zoom = zoom;
+        sheet.setOptions({ drawUpToMeasureNumber: FIRST_SCREEN_MEASURES });
+        sheet.render();
+        performance.mark("score:first-screen");
+        flushSync(() => setState("partial")); // in the same frame as the drawing
+        await nextPaint();
+        if (cancelled) return;
+        sheet.setOptions({ drawUpToMeasureNumber: Number.MAX_SAFE_INTEGER });
         sheet.render();
         performance.mark("score:drawn");
         osmd.current = sheet;
-        setState("ready");
+        flushSync(() => setState("ready"));
         // the cursor walks the whole score once: after the score is on screen
-        requestAnimationFrame(() =>
-          setTimeout(() => {
-            if (cancelled) return;
-            attachCursor();
-            performance.mark("score:cursor");
-          }, 0),
-        );
+        await nextPaint();
+        if (cancelled) return;
+        attachCursor();
+        performance.mark("score:cursor");
       } catch (e) {
         if (!cancelled) {
           setError((e as Error).message);
@@ -166,9 +174,9 @@ export default function ScoreView({ musicXml, timeMap, clock, following }: Props
           +
         </button>
       </div>
-      {state === "drawing" && (
+      {(state === "drawing" || state === "partial") && (
         <p className="muted" role="status">
-          Drawing the score…
+          {state === "drawing" ? "Drawing the score…" : "Drawing the rest of the score…"}
         </p>
       )}
       {state === "error" && <Alert>The score could not be drawn: {error}</Alert>}
@@ -183,6 +191,11 @@ export default function ScoreView({ musicXml, timeMap, clock, following }: Props
       />
     </div>
   );
+}
+
+/** Resolves once the browser has painted what is drawn so far. */
+function nextPaint(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
 function keepInView(element: HTMLElement | null) {

@@ -58,6 +58,7 @@ export class FakeOsmd {
     this.container.innerHTML = `<svg data-zoom="${this.Zoom}"><g class="vf-measure"></g></svg>`;
   });
   clear = vi.fn();
+  setOptions = vi.fn();
   constructor(
     public container: HTMLElement,
     public options: unknown,
