@@ -3,7 +3,7 @@ PY_VERSION ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := ffmpeg fluidsynth fluid-soundfont-gm fluid-soundfont-gs fluidr3mono-gm-soundfont \
-	timgm6mb-soundfont csound-soundfont musescore-general-soundfont time
+	timgm6mb-soundfont csound-soundfont musescore-general-soundfont time chromium
 CORPUS ?= data/corpus
 HOURS ?= 10
 VERSION ?= tsunet-$(shell date +%Y%m%d)
@@ -16,9 +16,9 @@ WORKER_ARGS := worker --concurrency 1 --without-mingle --without-gossip -l INFO
 FRONTEND_SOURCES := $(shell find frontend/src frontend/scripts frontend/index.html frontend/package-lock.json \
 	frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: system venv test servers up worker frontend corpus train benchmark clean
+.PHONY: system venv test servers up worker frontend corpus train benchmark benchmark-frontend clean
 
-system:  ## Debian packages: ffmpeg, FluidSynth and the General MIDI soundfonts
+system:  ## Debian packages: ffmpeg, FluidSynth, the General MIDI soundfonts, Chromium (end-to-end test)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
@@ -34,7 +34,7 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
-test: system venv servers  ## every test
+test: system venv servers frontend  ## every test (the end-to-end test drives the built web app in Chromium)
 	$(VENV)/bin/pytest -q
 
 servers:  ## PostgreSQL and Redis on 127.0.0.1 for the service tests, started when they are down
@@ -87,6 +87,9 @@ train: system venv  ## train from scratch on the corpus; writes models/$(VERSION
 benchmark: system venv  ## our engine beside Basic Pitch on the test split and the real recordings
 	bash benchmarks/setup_peer.sh
 	$(PY) benchmarks/transcription.py
+
+benchmark-frontend: system venv servers frontend  ## the web app's bundle and time to a drawn score, on the real stack
+	$(PY) benchmarks/frontend.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -2,14 +2,18 @@
 // The whole journey in Debian's Chromium (headless) against a running TuneScribe at E2E_BASE_URL:
 // sign up, refuse non-audio, upload a rendered clip, watch the progress, see the score, play and see
 // the cursors move, download and parse the MIDI, find the job in the history, check that another
-// user cannot open it, delete it. Screenshots of each page go to E2E_OUT (default e2e/out).
+// user cannot open it and that a normal user cannot open the admin page, delete it; with an
+// administrator's credentials, the admin page's models. Screenshots of each page go to E2E_OUT
+// (default e2e/out), with the downloaded MIDI as transcription.mid.
 //
 //   E2E_BASE_URL=http://127.0.0.1:8000 node e2e/journey.mjs
+//   E2E_CLIP=clip.wav                      upload this recording instead of rendering one
+//   E2E_ADMIN_EMAIL=… E2E_ADMIN_PASSWORD=… also check the admin page (models, tsunet-v1 active)
 //
 // Each step needs the ones before it, so the journey stops at the first failure (with a screenshot).
 // Ends with the line "N passed, M failed"; exits non-zero if any step failed.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import tonejsMidi from "@tonejs/midi";
@@ -22,9 +26,13 @@ const OUT = resolve(process.env.E2E_OUT ?? "e2e/out");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const JOB_TIMEOUT_MS = Number(process.env.E2E_JOB_TIMEOUT_MS ?? 180_000);
 const PASSWORD = "journey-password-1";
+const ADMIN = process.env.E2E_ADMIN_EMAIL
+  ? { email: process.env.E2E_ADMIN_EMAIL, password: process.env.E2E_ADMIN_PASSWORD ?? "" }
+  : null;
+const ACTIVE_MODEL = process.env.E2E_ACTIVE_MODEL ?? "tsunet-v1";
 
 mkdirSync(OUT, { recursive: true });
-for (const old of readdirSync(OUT)) if (old.endsWith(".png")) rmSync(join(OUT, old));
+for (const old of readdirSync(OUT)) if (/\.(png|mid)$/.test(old)) rmSync(join(OUT, old));
 const work = mkdtempSync(join(tmpdir(), "tunescribe-e2e-"));
 const stamp = Date.now().toString(36);
 const first = { email: `e2e-${stamp}@example.com`, password: PASSWORD };
@@ -102,7 +110,7 @@ async function enter(page, form, { email, password }) {
   await page.getByRole("heading", { name: "New transcription" }).waitFor();
 }
 
-const clip = renderClip(work);
+const clip = process.env.E2E_CLIP ? { wavPath: resolve(process.env.E2E_CLIP), noteCount: null } : renderClip(work);
 const page = await newPage();
 let jobUrl = null;
 
@@ -204,7 +212,8 @@ try {
     const midi = new Midi(readFileSync(path));
     const notes = midi.tracks.reduce((n, track) => n + track.notes.length, 0);
     assert.ok(notes > 0, "the MIDI file has no notes");
-    console.log(`  ${download.suggestedFilename()}: ${notes} notes (the clip has ${clip.noteCount})`);
+    copyFileSync(path, join(OUT, "transcription.mid")); // for the caller to check with its own parser
+    console.log(`  ${download.suggestedFilename()}: ${notes} notes (the clip has ${clip.noteCount ?? "?"})`);
   });
 
   await step("find the job in the history, by search too", async () => {
@@ -240,6 +249,15 @@ try {
     await other.context().close();
   });
 
+  await step("a normal user has no admin link, and the admin page says not allowed", async () => {
+    await page.goto("/history");
+    await page.getByRole("link", { name: "History" }).waitFor();
+    assert.equal(await page.getByRole("link", { name: "Admin" }).count(), 0);
+    await page.goto("/admin");
+    await page.getByRole("heading", { name: "Not allowed" }).waitFor();
+    await shot(page, "14-admin-not-allowed");
+  });
+
   await step("delete the job after confirming", async () => {
     await page.goto("/history");
     await page.getByRole("button", { name: `Delete “${TITLE}”` }).click();
@@ -255,6 +273,28 @@ try {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
   });
+
+  if (ADMIN) {
+    await step(`the administrator sees the models, ${ACTIVE_MODEL} active, and the training runs`, async () => {
+      const admin = await newPage({ width: 1280, height: 900 });
+      await enter(admin, "sign in", ADMIN);
+      await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
+      await admin.getByRole("heading", { name: "Administration" }).waitFor();
+      const models = admin.getByRole("region", { name: "Models" });
+      const active = models.getByRole("row").filter({ has: admin.getByRole("rowheader", { name: ACTIVE_MODEL }) });
+      await active.waitFor();
+      assert.equal((await active.getByRole("cell").nth(0).innerText()).trim(), "active");
+      assert.match(await active.getByRole("cell").nth(1).innerText(), /^0\.\d{3}$/, "no note F1 for the active model");
+      await admin
+        .getByRole("region", { name: "Training runs" })
+        .getByRole("button", { name: "Start training" })
+        .waitFor();
+      await shot(admin, "15-admin");
+      await admin.context().close();
+    });
+  } else {
+    console.log("skip - the admin page (no E2E_ADMIN_EMAIL)");
+  }
 
   await step(
     "the app made no request outside its own origin, threw no error and broke no security policy",

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Frontend benchmarks, written to benchmarks/results/frontend.json:
+// Frontend benchmarks, written to benchmarks/results/frontend.json (and .md):
 //  - bundle: gzip size of the main bundle (what index.html loads: entry + its static imports + CSS)
 //    and of each lazy chunk, from dist/ (run `npm run build` first). Target: main < 400 KB gzip.
 //  - score (optional): time from opening a finished job to its drawn score, in headless Chromium.
@@ -129,6 +129,9 @@ async function scoreTiming({ base, email, password, jobId }) {
 
 const result = {
   date: new Date().toISOString(),
+  // how it was started (benchmarks/frontend.py says so; run by hand it is this script)
+  command:
+    process.env.BENCH_COMMAND ?? ["npm run benchmark", "--", ...process.argv.slice(2)].join(" ").replace(/ --$/, ""),
   // what was measured against, in words (which stack, which piece)
   note: process.env.BENCH_NOTE ?? null,
   machine: { cpus: cpus().length, load_average_1m: Math.round(loadavg()[0] * 100) / 100 },
@@ -172,10 +175,55 @@ try {
 }
 result.machine.load_average_after_1m = Math.round(loadavg()[0] * 100) / 100;
 
+/** The same result for people: benchmarks/results/frontend.md beside the JSON. */
+function markdown(r) {
+  const b = r.bundle;
+  const lines = [
+    "# Frontend benchmark",
+    "",
+    `- command: \`${r.command}\` (frontend/scripts/benchmark.mjs)`,
+    `- date: ${r.date}`,
+    `- machine: ${r.machine.cpus} cores, load average ${r.machine.load_average_1m} at start, ${r.machine.load_average_after_1m} at the end`,
+    ...(r.note ? [`- what: ${r.note}`] : []),
+    "",
+    "## Bundle (gzip, level 9)",
+    "",
+    `Main bundle (what index.html loads): **${b.main_gzip_kb} KB** (target < ${b.main_limit_kb} KB: ${b.main_within_limit ? "met" : "missed"}).`,
+    "Loaded only on a job's page:",
+    "",
+    "| chunk | raw (KB) | gzip (KB) |",
+    "|---|---|---|",
+    ...b.lazy_chunks.map((c) => `| ${c.file} | ${c.raw_kb} | ${c.gzip_kb} |`),
+  ];
+  if (r.score) {
+    const s = r.score;
+    lines.push(
+      "",
+      "## Time to the drawn score",
+      "",
+      `Server: ${s.server}. Measured ${s.what}.`,
+      "",
+      "| | median of the warm loads (ms) | first (cold) load (ms) | target |",
+      "|---|---|---|---|",
+      `| first screenful of the score | ${s.first_screen_median_ms} | ${s.cold.first_screen_ms} | < ${s.limit_ms} ms: ${s.first_screen_within_limit ? "met" : "missed"} |`,
+      `| whole score drawn | ${s.whole_score_median_ms} | ${s.cold.whole_score_ms} | < ${s.limit_ms} ms: ${s.whole_score_within_limit ? "met" : "missed"} |`,
+      "",
+      "| load | first screen (ms) | whole score (ms) | measures drawn |",
+      "|---|---|---|---|",
+      ...s.runs.map(
+        (run, i) => `| ${i + 1} | ${run.first_screen_ms} | ${run.whole_score_ms} | ${run.drawn_measures} |`,
+      ),
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
 mkdirSync(dirname(resultsPath), { recursive: true });
 writeFileSync(resultsPath, JSON.stringify(result, null, 2) + "\n");
+const markdownPath = resultsPath.replace(/\.json$/, "") + ".md";
+writeFileSync(markdownPath, markdown(result));
 console.log(JSON.stringify(result, null, 2));
-console.log(`written to ${resultsPath}`);
+console.log(`written to ${resultsPath} and ${markdownPath}`);
 if (!result.bundle.main_within_limit) {
   console.error(`main bundle ${result.bundle.main_gzip_kb} KB gzip is over ${MAIN_LIMIT_KB} KB`);
   process.exit(1);

@@ -4,6 +4,7 @@ import { BrowserRouter, Route, Routes, useLocation } from "react-router";
 import { AppHeader } from "./components/AppHeader";
 import { RequireAuth } from "./components/RequireAuth";
 import { AuthProvider } from "./hooks/useAuth";
+import { AdminPage } from "./pages/AdminPage";
 import { HistoryPage } from "./pages/HistoryPage";
 import { JobPage } from "./pages/JobPage";
 import { NewTranscriptionPage } from "./pages/NewTranscriptionPage";
@@ -22,7 +23,7 @@ export function makeQueryClient() {
   });
 }
 
-/** The pages; those behind sign-in are wrapped in RequireAuth. (An admin page, issue 6, goes here.) */
+/** The pages; those behind sign-in are wrapped in RequireAuth (and /admin says "not allowed" to non-admins). */
 export function AppRoutes() {
   return (
     <>
@@ -53,6 +54,14 @@ export function AppRoutes() {
             element={
               <RequireAuth>
                 <HistoryPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/admin"
+            element={
+              <RequireAuth>
+                <AdminPage />
               </RequireAuth>
             }
           />

@@ -7,7 +7,7 @@ import json
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, HTTPException, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
@@ -100,10 +100,13 @@ def _serve_frontend(app: FastAPI, dist: Path) -> None:
     index = dist / "index.html"
     root = dist.resolve()
 
-    @app.get("/{path:path}", include_in_schema=False)
+    # HEAD too: link checkers and uptime probes ask for the pages that way (GET alone answered 405)
+    @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
     def spa(path: str) -> FileResponse:
+        if path == "api" or path.startswith("api/"):  # an unknown API address is not a page of the app
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "Not Found")
         target = (root / path).resolve()
-        if path and not path.startswith("api/") and target.is_file() and target.is_relative_to(root):
+        if path and target.is_file() and target.is_relative_to(root):
             return FileResponse(target)
         return FileResponse(index)
 

@@ -21,6 +21,7 @@ export function AppHeader() {
             New transcription
           </NavLink>
           <NavLink to="/history">History</NavLink>
+          {user.is_admin && <NavLink to="/admin">Admin</NavLink>}
           <span className="user-email" title={user.email}>
             {user.email}
           </span>

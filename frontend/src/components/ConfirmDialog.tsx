@@ -5,12 +5,25 @@ interface Props {
   children: ReactNode;
   confirmLabel: string;
   busy?: boolean;
+  /** the confirm button while `busy` */
+  busyLabel?: string;
+  /** a destructive action: the confirm button is red */
+  danger?: boolean;
   onConfirm(): void;
   onCancel(): void;
 }
 
 /** A modal question. Focus starts on Cancel, stays inside, Escape cancels, and returns on close. */
-export function ConfirmDialog({ title, children, confirmLabel, busy = false, onConfirm, onCancel }: Props) {
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  busy = false,
+  busyLabel = "Deleting…",
+  danger = true,
+  onConfirm,
+  onCancel,
+}: Props) {
   const id = useId();
   const cancelButton = useRef<HTMLButtonElement>(null);
   const dialog = useRef<HTMLDivElement>(null);
@@ -57,8 +70,13 @@ export function ConfirmDialog({ title, children, confirmLabel, busy = false, onC
           <button ref={cancelButton} type="button" className="button-secondary" onClick={onCancel}>
             Cancel
           </button>
-          <button type="button" className="button-danger" onClick={onConfirm} disabled={busy}>
-            {busy ? "Deleting…" : confirmLabel}
+          <button
+            type="button"
+            className={danger ? "button-danger" : "button-primary"}
+            onClick={onConfirm}
+            disabled={busy}
+          >
+            {busy ? busyLabel : confirmLabel}
           </button>
         </div>
       </div>

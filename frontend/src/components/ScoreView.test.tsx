@@ -37,6 +37,19 @@ describe("ScoreView", () => {
     expect(osmd.cursor.shownAt).toBe(0);
   });
 
+  it("gets its cursor when the time map arrives after the score is drawn", async () => {
+    osmdInstances.length = 0;
+    const clock = new PlaybackClock();
+    const { rerender } = render(<ScoreView musicXml={MUSICXML} timeMap={null} clock={clock} following={false} />);
+    const sheet = screen.getByTestId("score-sheet");
+    await waitFor(() => expect(sheet).toHaveAttribute("data-state", "ready"));
+    expect(sheet).not.toHaveAttribute("data-cursor");
+    rerender(<ScoreView musicXml={MUSICXML} timeMap={TIME_MAP} clock={clock} following={false} />);
+    await waitFor(() => expect(sheet).toHaveAttribute("data-cursor", "ready"));
+    act(() => clock.set(2.9));
+    expect(osmdInstances[0].cursor.shownAt).toBe(4);
+  });
+
   it("zooms in and out", async () => {
     const { osmd } = await drawn();
     const user = userEvent.setup();

@@ -34,6 +34,9 @@ export default function ScoreView({ musicXml, timeMap, clock, following }: Props
   const [error, setError] = useState<string | null>(null);
   const [hasCursor, setHasCursor] = useState(false);
   const points = useMemo(() => (timeMap ? prepareTimeMap(timeMap) : null), [timeMap]);
+  // read by the drawing effect, which runs once per score: the time map may arrive after the MusicXML
+  const pointsRef = useRef(points);
+  pointsRef.current = points;
   const zoom = ZOOMS[zoomIndex];
   const followingRef = useRef(following);
   followingRef.current = following;
@@ -98,6 +101,7 @@ export default function ScoreView({ musicXml, timeMap, clock, following }: Props
 
   function attachCursor() {
     const sheet = osmd.current;
+    const points = pointsRef.current;
     if (!sheet || !points || points.length === 0) return;
     cursor.current = new ScoreCursor(sheet.cursor, points);
     cursor.current.moveTo(clock.seconds);
@@ -111,6 +115,12 @@ export default function ScoreView({ musicXml, timeMap, clock, following }: Props
     sheet.render();
     attachCursor();
   }
+
+  // A time map that arrives after the score was drawn: the cursor comes with it.
+  useEffect(() => {
+    if (osmd.current && !cursor.current) attachCursor();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [points]);
 
   // Zoom.
   useEffect(() => {

@@ -26,3 +26,13 @@ export function formatBytes(bytes: number): string {
 export function jobTitle(job: { title: string | null; filename: string }): string {
   return job.title?.trim() || job.filename;
 }
+
+/** An F1 score or loss: 0.76055 -> "0.761"; missing -> "–". */
+export function formatScore(value: number | null | undefined): string {
+  return value == null || !Number.isFinite(value) ? "–" : value.toFixed(3);
+}
+
+/** A model's size: 312000 -> "312 k", 1100000 -> "1.10 M". */
+export function formatParameters(count: number): string {
+  return count >= 1e6 ? `${(count / 1e6).toFixed(2)} M` : `${Math.round(count / 1e3)} k`;
+}

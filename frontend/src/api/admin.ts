@@ -1,0 +1,40 @@
+/** The administrators' API: the model registry and training runs (403 for everyone else). */
+import { apiJson } from "./client";
+import type { ModelPublic, TrainingRunCreate, TrainingRunPublic } from "./types";
+
+const post = { method: "POST" };
+
+export function listModels(signal?: AbortSignal): Promise<ModelPublic[]> {
+  return apiJson<ModelPublic[]>("/api/admin/models", { signal });
+}
+
+export function promoteModel(version: string): Promise<ModelPublic> {
+  return apiJson<ModelPublic>(`/api/admin/models/${encodeURIComponent(version)}/promote`, post);
+}
+
+/** Serve again the model that was active before the current one. */
+export function rollbackModel(): Promise<ModelPublic> {
+  return apiJson<ModelPublic>("/api/admin/models/rollback", post);
+}
+
+export function listTrainingRuns(signal?: AbortSignal): Promise<TrainingRunPublic[]> {
+  return apiJson<TrainingRunPublic[]>("/api/admin/training-runs", { signal });
+}
+
+export function startTrainingRun(run: TrainingRunCreate): Promise<TrainingRunPublic> {
+  return apiJson<TrainingRunPublic>("/api/admin/training-runs", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(run),
+  });
+}
+
+/** A queued run is cancelled at once; a running one stops after its current epoch. */
+export function cancelTrainingRun(id: string): Promise<TrainingRunPublic> {
+  return apiJson<TrainingRunPublic>(`/api/admin/training-runs/${encodeURIComponent(id)}/cancel`, post);
+}
+
+/** A cancelled or failed run continues from its last checkpoint. */
+export function resumeTrainingRun(id: string): Promise<TrainingRunPublic> {
+  return apiJson<TrainingRunPublic>(`/api/admin/training-runs/${encodeURIComponent(id)}/resume`, post);
+}

@@ -1,0 +1,79 @@
+import type { ModelPublic } from "../api/types";
+import { formatDate, formatParameters, formatScore } from "../lib/format";
+import { type Column, TableHead } from "./TableHead";
+
+const COLUMNS: Column[] = [
+  { label: "Version" },
+  { label: "Status" },
+  { label: "Note F1", numeric: true },
+  { label: "With offsets", numeric: true },
+  { label: "Frame F1", numeric: true },
+  { label: "Parameters", numeric: true },
+  { label: "Trained on", numeric: true },
+  { label: "Registered" },
+  { label: "Serving since" },
+  { label: "Actions", hidden: true },
+];
+
+const BADGE: Record<ModelPublic["status"], string> = {
+  active: "badge badge-succeeded",
+  candidate: "badge badge-queued",
+  retired: "badge badge-neutral",
+};
+
+/** The model registry: what each model scored on the test split; any but the serving one can be promoted. */
+export function ModelsTable({
+  models,
+  busy,
+  onPromote,
+}: {
+  models: ModelPublic[];
+  busy: boolean;
+  onPromote(model: ModelPublic): void;
+}) {
+  return (
+    <div className="table-scroll">
+      <table className="admin-table">
+        <TableHead columns={COLUMNS} />
+        <tbody>
+          {models.map((model) => {
+            const all = model.metrics.all ?? {};
+            const hours = model.data.train?.hours;
+            return (
+              <tr key={model.version} data-status={model.status}>
+                <th scope="row">{model.version}</th>
+                <td>
+                  <span className={BADGE[model.status] ?? "badge badge-neutral"}>{model.status}</span>
+                </td>
+                <td className="num">{formatScore(all.note_f1)}</td>
+                <td className="num">{formatScore(all.note_offset_f1)}</td>
+                <td className="num">{formatScore(all.frame_f1)}</td>
+                <td className="num">{formatParameters(model.parameters)}</td>
+                <td className="num" title={typeof model.data.corpus === "string" ? model.data.corpus : undefined}>
+                  {hours == null ? "–" : `${hours.toFixed(1)} h`}
+                </td>
+                <td>
+                  <time dateTime={model.created_at}>{formatDate(model.created_at)}</time>
+                </td>
+                <td>{model.status === "active" ? formatDate(model.activated_at) : "–"}</td>
+                <td>
+                  {model.status !== "active" && (
+                    <button
+                      type="button"
+                      className="button-secondary small"
+                      disabled={busy}
+                      onClick={() => onPromote(model)}
+                      aria-label={`Promote ${model.version}`}
+                    >
+                      Promote
+                    </button>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

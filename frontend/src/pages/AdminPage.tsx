@@ -1,0 +1,167 @@
+import { useState } from "react";
+import { Link } from "react-router";
+import type { ModelPublic, TrainingRunCreate, TrainingRunPublic } from "../api/types";
+import { isRunActive } from "../api/types";
+import { Alert } from "../components/Alert";
+import { ConfirmDialog } from "../components/ConfirmDialog";
+import { ModelsTable } from "../components/ModelsTable";
+import { TrainingRunForm } from "../components/TrainingRunForm";
+import { TrainingRunsTable } from "../components/TrainingRunsTable";
+import { useModelActions, useModels, useTrainingRunActions, useTrainingRuns } from "../hooks/useAdmin";
+import { useAuth } from "../hooks/useAuth";
+
+/** /admin: the model registry and training runs, for administrators only. */
+export function AdminPage() {
+  const { user } = useAuth();
+  if (!user) {
+    return (
+      <p className="page page-loading" role="status">
+        Loading…
+      </p>
+    );
+  }
+  if (!user.is_admin) {
+    return (
+      <div className="page narrow stack">
+        <h1>Not allowed</h1>
+        <Alert>This page is for administrators. Your account cannot see it.</Alert>
+        <p>
+          <Link to="/">Upload a recording</Link> · <Link to="/history">Your history</Link>
+        </p>
+      </div>
+    );
+  }
+  return <AdminConsole />;
+}
+
+type Confirm = { action: "promote"; model: ModelPublic } | { action: "rollback" };
+
+function AdminConsole() {
+  const runs = useTrainingRuns();
+  const models = useModels({ follow: runs.data?.some(isRunActive) ?? false });
+  const modelActions = useModelActions();
+  const runActions = useTrainingRunActions();
+  const [confirm, setConfirm] = useState<Confirm | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  /** Runs an action, then says what happened (or why it did not). */
+  async function act(what: () => Promise<string>) {
+    setNotice(null);
+    setError(null);
+    try {
+      setNotice(await what());
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+
+  async function confirmed() {
+    if (!confirm) return;
+    if (confirm.action === "promote") {
+      const version = confirm.model.version;
+      await act(async () => {
+        await modelActions.promote.mutateAsync(version);
+        return `${version} is now the active model. Workers switch to it before their next job.`;
+      });
+    } else {
+      await act(async () => {
+        const model = await modelActions.rollback.mutateAsync();
+        return `Rolled back: ${model.version} is the active model again.`;
+      });
+    }
+    setConfirm(null);
+  }
+
+  const start = (run: TrainingRunCreate) =>
+    act(async () => {
+      await runActions.start.mutateAsync(run);
+      return `Training run queued: ${run.dataset}, ${run.epochs} epoch${run.epochs === 1 ? "" : "s"}.`;
+    });
+  const cancel = (run: TrainingRunPublic) =>
+    act(async () => {
+      const after = await runActions.cancel.mutateAsync(run.id);
+      return after.status === "cancelled" ? "The run is cancelled." : "The run stops after its current epoch.";
+    });
+  const resume = (run: TrainingRunPublic) =>
+    act(async () => {
+      await runActions.resume.mutateAsync(run.id);
+      return "The run is queued again; it continues from its last checkpoint.";
+    });
+
+  const modelBusy = modelActions.promote.isPending || modelActions.rollback.isPending;
+  const runBusy = runActions.cancel.isPending || runActions.resume.isPending;
+
+  return (
+    <div className="page admin stack">
+      <h1>Administration</h1>
+      {notice && <Alert tone="success">{notice}</Alert>}
+      {error && <Alert>{error}</Alert>}
+
+      <section className="panel stack" aria-labelledby="models-heading">
+        <div className="page-title-row">
+          <h2 id="models-heading">Models</h2>
+          <button
+            type="button"
+            className="button-secondary"
+            disabled={modelBusy || !models.data?.some((m) => m.status === "retired")}
+            onClick={() => setConfirm({ action: "rollback" })}
+          >
+            Roll back
+          </button>
+        </div>
+        <p className="muted">
+          Accuracy on the fixed test split (mir_eval note F1, with offsets, and frame F1). Workers serve the active
+          model; a run promotes its model only when it measures at least as well.
+        </p>
+        {models.isPending ? (
+          <p className="muted" role="status">
+            Loading the models…
+          </p>
+        ) : models.isError ? (
+          <Alert>The models could not be loaded: {models.error.message}</Alert>
+        ) : (
+          <ModelsTable
+            models={models.data}
+            busy={modelBusy}
+            onPromote={(model) => setConfirm({ action: "promote", model })}
+          />
+        )}
+      </section>
+
+      <section className="panel stack" aria-labelledby="runs-heading">
+        <h2 id="runs-heading">Training runs</h2>
+        {runs.isPending ? (
+          <p className="muted" role="status">
+            Loading the training runs…
+          </p>
+        ) : runs.isError ? (
+          <Alert>The training runs could not be loaded: {runs.error.message}</Alert>
+        ) : runs.data.length === 0 ? (
+          <p className="empty">No training runs yet.</p>
+        ) : (
+          <TrainingRunsTable runs={runs.data} busy={runBusy} onCancel={cancel} onResume={resume} />
+        )}
+        <TrainingRunForm busy={runActions.start.isPending} onStart={start} />
+      </section>
+
+      {confirm && (
+        <ConfirmDialog
+          title={confirm.action === "promote" ? `Promote ${confirm.model.version}?` : "Roll back the active model?"}
+          confirmLabel={confirm.action === "promote" ? "Promote" : "Roll back"}
+          busyLabel={confirm.action === "promote" ? "Promoting…" : "Rolling back…"}
+          danger={false}
+          busy={modelBusy}
+          onConfirm={confirmed}
+          onCancel={() => setConfirm(null)}
+        >
+          <p>
+            {confirm.action === "promote"
+              ? `Every worker will transcribe with ${confirm.model.version} from its next job; the model serving now is retired.`
+              : "Every worker will go back to the model that was active before this one, from its next job."}
+          </p>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}
