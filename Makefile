@@ -16,7 +16,7 @@ WORKER_ARGS := worker --concurrency 1 --without-mingle --without-gossip -l INFO
 FRONTEND_SOURCES := $(shell find frontend/src frontend/scripts frontend/index.html frontend/package-lock.json \
 	frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: system venv test servers up worker frontend corpus train benchmark benchmark-frontend clean
+.PHONY: system venv test servers up worker frontend corpus train benchmark benchmark-notation benchmark-frontend clean
 
 system:  ## Debian packages: ffmpeg, FluidSynth, the General MIDI soundfonts, Chromium (end-to-end test)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -87,6 +87,11 @@ train: system venv  ## train from scratch on the corpus; writes models/$(VERSION
 benchmark: system venv  ## our engine beside Basic Pitch on the test split and the real recordings
 	bash benchmarks/setup_peer.sh
 	$(PY) benchmarks/transcription.py
+
+benchmark-notation: system venv  ## sheet music beside Basic Pitch + music21 on the test split (rendered if missing)
+	bash benchmarks/setup_peer.sh
+	ls $(CORPUS)/test/*.score.json >/dev/null 2>&1 || $(PY) -m services.trainer.corpus --out $(CORPUS) --splits test
+	$(PY) benchmarks/notation.py --corpus $(CORPUS)
 
 benchmark-frontend: system venv servers frontend  ## the web app's bundle and time to a drawn score, on the real stack
 	$(PY) benchmarks/frontend.py

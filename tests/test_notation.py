@@ -13,7 +13,8 @@ import pytest
 
 from tunescribe.notation.export import write_score_midi
 from tunescribe.notation.key import Key, estimate_key, spelling_table
-from tunescribe.notation.quantize import QNote
+from tunescribe.notation.beats import BeatGrid
+from tunescribe.notation.quantize import QNote, quantize
 from tunescribe.notation.score import build_score, write_musicxml
 from tunescribe.notation.staves import assign_voices, split_hands
 from tunescribe.notation.validate import schema_errors
@@ -133,6 +134,12 @@ def test_simultaneous_notes_with_different_lengths_get_two_voices():
     assert len(voices) == 2
     assert [n.pitch for n in voices[0]] == [72, 74, 76, 77]
     assert sorted(n.pitch for n in voices[1]) == [60, 64]
+
+
+def test_an_onset_rounded_onto_a_beat_without_onsets_is_quantized():
+    grid = BeatGrid(np.arange(8) * 0.5, 4, 2)  # 120 BPM; beat 1 itself has no onset of its own
+    late = [Note(60, 0.0, 0.4, 80), Note(62, 0.435, 0.9, 80), Note(64, 1.0, 1.4, 80)]
+    assert [(q.pitch, q.start) for q in quantize(late, grid)] == [(60, 0), (62, 1), (64, 2)]
 
 
 def test_zero_notes_is_one_measure_of_rest(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -68,6 +69,16 @@ def test_corpus_builder_is_deterministic(small_corpus, tmp_path):
         assert np.array_equal(a["notes"], b["notes"]) and np.array_equal(a["features"], b["features"])
 
 
+def test_building_one_split_leaves_the_others_alone(small_corpus, tmp_path):
+    out, rows = small_corpus
+    copy = tmp_path / "corpus"
+    shutil.copytree(out, copy)
+    assert {r["split"] for r in rows} == {"train"}
+    assert corpus.build(copy, 0, processes=1, works=TWO_SHORT_WORKS, splits=("test",)) == []
+    assert json.loads((copy / "manifest.json").read_text()) == rows
+    assert all((copy / "train" / f"{r['id']}.npz").is_file() for r in rows)
+
+
 def test_one_training_step_then_resume(small_corpus, tmp_path):
     out, rows = small_corpus
     split = rows[0]["split"]
@@ -91,3 +102,18 @@ def test_generated_keyboard_material_spans_the_keyboard():
     assert pitches.min() >= 21 and pitches.max() <= 108
     assert pitches.min() < 36 and pitches.max() > 96  # the extremes of the keyboard, not only the middle
     assert all(n.end_s > n.start_s for n in notes)
+
+
+def test_evaluation_renditions_carry_their_true_score(tmp_path):
+    corpus._init_worker(with_eval_font=False)
+    row = corpus.render_job(corpus.Job("bach/bwv66.6.mxl", "validation", 5), tmp_path)
+    truth = json.loads((tmp_path / "validation" / f"{row['id']}.score.json").read_text())
+    with np.load(tmp_path / "validation" / f"{row['id']}.npz") as z:
+        labels = z["notes"]
+    assert truth["work"] == "bach/bwv66.6.mxl" and len(truth["notes"]) == len(labels) == row["notes"]
+    clock = corpus.Rubato(**truth["rubato"])
+    onset_q = np.array([o for o, _, _ in truth["notes"]])
+    # each label sounds where the rubato clock puts its score position (players' jitter, speaking delay)
+    late = labels[:, 1] - (clock.seconds(onset_q) - truth["window_start_s"])
+    assert np.all(np.abs(late) < 0.2)
+    assert all(d > 0 for _, d, _ in truth["notes"])

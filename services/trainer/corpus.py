@@ -15,7 +15,7 @@ import json
 import multiprocessing as mp
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -95,19 +95,36 @@ def score_parts(work: str) -> list[list[tuple[float, float, int]]]:
     return parts
 
 
-def perform(parts: list[list[tuple[float, float, int]]], rng: np.random.Generator) -> list[list[Note]]:
-    """Quarter-note parts -> notes in seconds, played with rubato, articulation, uneven dynamics
-    and players who are not exactly together."""
+@dataclass(frozen=True)
+class Rubato:
+    """A performance's timing: score time (quarter notes) -> seconds, a tempo that swells and
+    relaxes sinusoidally (by up to 8 %) around a base tempo."""
+    seconds_per_quarter: float
+    amplitude: float  # relative tempo deviation
+    period_q: float  # quarter notes per swing
+    phase: float  # radians
+
+    def seconds(self, q):
+        """Quarter-note position(s) -> seconds from the performance's start (q = 0 at 0 s)."""
+        spq, amp, period, phase = self.seconds_per_quarter, self.amplitude, self.period_q, self.phase
+        return spq * (q - amp * period / (2 * np.pi) * (np.cos(2 * np.pi * q / period + phase) - np.cos(phase)))
+
+
+def draw_rubato(parts: list[list[tuple[float, float, int]]], rng: np.random.Generator) -> Rubato:
+    """A base tempo of 55-130 BPM (slower when the score's short notes would go under 90 ms) and a swing."""
     all_ql = [d for p in parts for _, d, _ in p]
     shortest = np.percentile(all_ql, 10) if all_ql else 1.0
     bpm = rng.uniform(55, 130)
     bpm = min(bpm, 60 * shortest / 0.09)  # keep the fast notes playable (>= 90 ms)
-    spq = 60.0 / bpm
     amp, period, phase = rng.uniform(0, 0.08), rng.uniform(8, 32), rng.uniform(0, 2 * np.pi)
+    return Rubato(60.0 / bpm, float(amp), float(period), float(phase))
 
-    def seconds(q):
-        return spq * (q - amp * period / (2 * np.pi) * (np.cos(2 * np.pi * q / period + phase) - np.cos(phase)))
 
+def perform(parts: list[list[tuple[float, float, int]]], rng: np.random.Generator,
+            rubato: Rubato | None = None) -> list[list[Note]]:
+    """Quarter-note parts -> notes in seconds (one per score note, in the same order), played with
+    rubato, articulation, uneven dynamics and players who are not exactly together."""
+    seconds = (rubato or draw_rubato(parts, rng)).seconds
     performed = []
     for part in parts:
         phrase_len = rng.choice([4.0, 8.0])
@@ -203,13 +220,14 @@ def _fit_range(notes: list[Note], inst: Instrument) -> list[Note]:
     return [Note(n.pitch + shift, n.start_s, n.end_s, n.velocity) for n in notes if 21 <= n.pitch + shift <= 108]
 
 
-def _window(parts: list[list[Note]], rng: np.random.Generator) -> list[list[Note]]:
+def _window(parts: list[list[Note]], rng: np.random.Generator) -> tuple[list[list[Note]], float]:
+    """At most MAX_WINDOW_S of the performance, and where it starts (seconds)."""
     end = max(n.end_s for p in parts for n in p)
     if end <= MAX_WINDOW_S:
-        return parts
-    t0 = rng.uniform(0, end - MAX_WINDOW_S)
+        return parts, 0.0
+    t0 = float(rng.uniform(0, end - MAX_WINDOW_S))
     return [[Note(n.pitch, n.start_s - t0, n.end_s - t0, n.velocity) for n in p if t0 <= n.start_s < t0 + MAX_WINDOW_S - 1]
-            for p in parts]
+            for p in parts], t0
 
 
 # ---------------------------------------------------------------- building
@@ -228,6 +246,7 @@ def _init_worker(with_eval_font: bool) -> None:
 def render_job(job: Job, out_dir: Path) -> dict | None:
     """Perform, render, label, augment and featurize one rendition; returns its summary row."""
     rng = np.random.default_rng(job.seed)
+    in_score: dict | None = None  # corpus works: each windowed performed note -> its place in the score
     try:
         if job.work.startswith("generated/"):
             parts, kind = generated_keyboard(rng), "keyboard"
@@ -238,9 +257,15 @@ def render_job(job: Job, out_dir: Path) -> dict | None:
             kind = job.kind or (rng.choice(["melody", "melody", "keyboard"]) if len(quarters) == 1
                                 else rng.choice(["keyboard", "strings", "mixed", "mixed"]))
             shift = int(rng.integers(-3, 4))
-            parts = [[Note(n.pitch + shift, n.start_s, n.end_s, n.velocity) for n in p]
-                     for p in perform(quarters, rng)]
-        parts = [p for p in _window(parts, rng) if p]
+            rubato = draw_rubato(quarters, rng)
+            performed = perform(quarters, rng, rubato)
+            parts = [[Note(n.pitch + shift, n.start_s, n.end_s, n.velocity) for n in p] for p in performed]
+        parts, t0 = _window(parts, rng)
+        parts = [p for p in parts if p]
+        if not job.work.startswith("generated/"):
+            in_score = {_score_key(n.start_s - t0, n.end_s - t0, n.velocity, n.pitch + shift): [q, d, i]
+                        for i, (part_q, part_n) in enumerate(zip(quarters, performed))
+                        for (q, d, _), n in zip(part_q, part_n)}
         if not parts:
             return None
         players = assign_instruments(parts, kind, rng)
@@ -251,8 +276,8 @@ def render_job(job: Job, out_dir: Path) -> dict | None:
                 continue
             stem = _renderer.render_part(player, font, rng)
             delays = speaking_delays(stem, player.notes)
-            labels += [Note(n.pitch, min(n.start_s + d, n.end_s - 0.03) if n.end_s - n.start_s > 0.06 else n.start_s,
-                            n.end_s, n.velocity) for n, d in zip(player.notes, delays)]
+            labels += [(Note(n.pitch, min(n.start_s + d, n.end_s - 0.03) if n.end_s - n.start_s > 0.06 else n.start_s,
+                             n.end_s, n.velocity), n) for n, d in zip(player.notes, delays)]
             stems.append(stem * rng.uniform(0.6, 1.0))
         if not stems:
             return None
@@ -263,7 +288,8 @@ def render_job(job: Job, out_dir: Path) -> dict | None:
         feats = compute_features(audio)
     except Exception as e:  # a score music21 cannot read is skipped, not fatal
         return {"work": job.work, "error": f"{type(e).__name__}: {e}"[:300]}
-    labels.sort(key=lambda n: (n.start_s, n.pitch))
+    labels.sort(key=lambda pair: (pair[0].start_s, pair[0].pitch))
+    labels, played = [a for a, _ in labels], [b for _, b in labels]
     name = hashlib.sha1(f"{job.work}|{job.seed}".encode()).hexdigest()[:12]
     split_dir = out_dir / job.split
     split_dir.mkdir(parents=True, exist_ok=True)
@@ -272,9 +298,19 @@ def render_job(job: Job, out_dir: Path) -> dict | None:
     if job.split != "train":  # audio and reference MIDI for evaluation and the benchmark
         sf.write(split_dir / f"{name}.flac", audio, SAMPLE_RATE)
         write_midi(labels, split_dir / f"{name}.mid")
+        if in_score is not None:  # the true score of the rendition, for the notation benchmark
+            truth = {"work": job.work, "transpose": shift, "window_start_s": t0, "rubato": asdict(rubato),
+                     "notes": [in_score[_score_key(n.start_s, n.end_s, n.velocity, n.pitch)] for n in played]}
+            (split_dir / f"{name}.score.json").write_text(json.dumps(truth))
     return {"id": name, "work": job.work, "split": job.split, "kind": kind, "soundfont": font,
             "instruments": sorted({p.instrument.name for p in players}), "seconds": len(audio) / SAMPLE_RATE,
             "notes": len(labels)}
+
+
+def _score_key(start_s: float, end_s: float, velocity: int, pitch: int) -> tuple:
+    """Identifies a performed note through windowing and octave moves (its times and velocity are
+    drawn at random, so they are unique; the pitch class survives a move into an instrument's range)."""
+    return start_s, end_s, velocity, pitch % 12
 
 
 def _run(args) -> dict | None:
@@ -294,12 +330,16 @@ def plan_jobs(seed: int, generated_share: float, hours: float) -> list[Job]:
 
 
 def build(out_dir: Path, hours: float, seed: int = 0, processes: int = 2, generated_share: float = 0.15,
-          works: list[str] | None = None) -> list[dict]:
+          works: list[str] | None = None, splits: tuple[str, ...] | None = None) -> list[dict]:
     """Render until the train split holds `hours` of audio (jobs in a fixed order, so the result
-    is the same every time). `works` restricts the build to those corpus works (for tests)."""
+    is the same every time). `works` restricts the build to those corpus works (for tests);
+    `splits` to those splits' renditions (without "train": every planned rendition of them, a
+    superset of those a full build keeps before its cut)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     jobs = ([Job(w, split_of(w), seed + i) for i, w in enumerate(works)] if works is not None
             else plan_jobs(seed, generated_share, hours))
+    if splits is not None:
+        jobs = [j for j in jobs if j.split in splits]
     rows, train_s, t0 = [], 0.0, time.time()
     with mp.get_context("spawn").Pool(processes, _init_worker, (Path(EVAL_SOUNDFONT).is_file(),)) as pool:
         for row in pool.imap(_run, [(j, out_dir) for j in jobs], chunksize=1):
@@ -310,14 +350,18 @@ def build(out_dir: Path, hours: float, seed: int = 0, processes: int = 2, genera
                 train_s += row["seconds"]
             if len(rows) % 25 == 0:
                 print(f"{len(rows)} renditions, train {train_s / 3600:.2f} h, {time.time() - t0:.0f} s", flush=True)
-            if works is None and train_s >= hours * 3600:
+            if works is None and (splits is None or "train" in splits) and train_s >= hours * 3600:
                 pool.terminate()
                 break
     kept = {r["id"] for r in rows if "id" in r}
+    built = set(splits or ("train", "validation", "test"))
     for f in out_dir.glob("*/*"):  # renditions finished after the cut are not part of the corpus
-        if f.stem not in kept:
+        if f.parent.name in built and f.name.split(".")[0] not in kept:
             f.unlink()
-    (out_dir / "manifest.json").write_text(json.dumps(rows, indent=1))
+    manifest, others = out_dir / "manifest.json", []
+    if splits is not None and manifest.is_file():  # the splits not rebuilt stay as they were
+        others = [r for r in json.loads(manifest.read_text()) if "id" in r and r["split"] not in built]
+    manifest.write_text(json.dumps(others + rows, indent=1))
     return rows
 
 
@@ -327,8 +371,13 @@ def main(argv=None) -> None:
     ap.add_argument("--hours", type=float, default=10.0, help="hours of training audio")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--processes", type=int, default=2)
+    ap.add_argument("--splits", default=None,
+                    help="comma-separated subset of train,validation,test (e.g. test: only the evaluation renditions)")
     args = ap.parse_args(argv)
-    rows = build(args.out, args.hours, args.seed, args.processes)
+    splits = tuple(args.splits.split(",")) if args.splits else None
+    if splits and not set(splits) <= {"train", "validation", "test"}:
+        ap.error(f"unknown split in {args.splits}")
+    rows = build(args.out, args.hours, args.seed, args.processes, splits=splits)
     done = [r for r in rows if "id" in r]
     for split in ("train", "validation", "test"):
         sel = [r for r in done if r["split"] == split]

@@ -93,7 +93,8 @@ def quantize(notes: list[Note], grid: BeatGrid) -> list[QNote]:
     grid_points = sorted(set(onset_q))
     merged: dict[tuple[int, Fraction], QNote] = {}
     for g, start in zip(groups, onset_q):
-        step = Fraction(1, steps_of_beat[int(np.floor(start))])
+        # an onset late in a coarse beat can round onto the next beat, which may own no onset
+        step = Fraction(1, steps_of_beat.get(int(np.floor(start)), division))
         for i in g:
             end = max(_snap(float(end_beats[i]), steps_of_beat, division), start + step)
             end = _legato(start, end, grid_points)

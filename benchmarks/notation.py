@@ -1,0 +1,515 @@
+"""Sheet music from audio: TuneScribe beside what a Basic Pitch user gets (its MIDI opened as a
+score with music21's default MIDI import: 120 BPM, 4/4, no key signature unless the MIDI has one).
+
+Run with the project venv (the peer's venv comes from benchmarks/setup_peer.sh; the test split from
+`python -m services.trainer.corpus --splits test`):
+
+    .venv/bin/python benchmarks/notation.py [--systems ours,peer] [--limit N]
+
+On every rendition of the corpus test split (music21 works performed with rubato, rendered through
+the evaluation-only MuseScore General soundfont), whose true score is known from the work and the
+rendition's `<id>.score.json` (transposition, rubato clock, each reference note's place in the
+score), each system writes MusicXML, which is re-read with music21 and scored:
+
+- time signature: the one written first equals the work's (the one in force over most of the
+  rendered excerpt); also counted "up to the beat's note value" (same beats per bar and same
+  division of the beat: 2/2 = 2/4, 4/2 = 4/4, 12/8 != 6/8);
+- key signature: the same number of sharps or flats as the work's, transposed as rendered
+  (enharmonic signatures are equal: 6 sharps = 6 flats); none written counts as none (C / Am);
+- beats: mir_eval.beat F-measure (70 ms window, first 5 s trimmed) of the system's beats against
+  the true beats (the notated beat of the true meter: a quarter in 4/4, a half in 2/2, a dotted
+  quarter in 6/8), each at the median onset of the reference notes struck on it (as labelled, so
+  where it sounds), else on the rendition's rubato clock; also AMLt (any metrical level);
+- rhythm: reference notes are matched to the system's notes (mir_eval: same pitch, onsets within
+  50 ms); each matched note's written note (same pitch, nearest place in the score) must have the
+  true position in the bar and the true duration, in quarter notes, ties merged;
+- every MusicXML file valid against the MusicXML 4.0 schema and re-readable by music21.
+
+Nothing here is tuned; the test split is evaluation data. Writes benchmarks/results/notation.json
+and notation.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import json
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import warnings
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from fractions import Fraction
+from pathlib import Path
+
+import mir_eval
+import mido
+import numpy as np
+import soundfile as sf
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: its sibling modules
+from transcription import PEER_PYTHON, PEER_SCRIPT, REPO, machine, model_description  # noqa: E402
+
+from services.trainer.corpus import Rubato  # noqa: E402
+from tunescribe.constants import SAMPLE_RATE  # noqa: E402
+from tunescribe.notes import Note  # noqa: E402
+
+TARGETS = {"time_signature": 0.85, "key_signature": 0.85, "beat_f": 0.85, "position": 0.80}
+SYSTEM_TITLES = {"ours": "TuneScribe", "peer": "Basic Pitch 0.4.0 + music21 MIDI import"}
+ENGINE_METERS = {"2/4", "3/4", "4/4", "6/8"}  # what TuneScribe writes
+DENOMINATOR = 96  # quarter-note positions are compared as fractions with at most this denominator
+
+
+def q(x) -> Fraction:
+    """A music21 offset or quarter length (float or Fraction) as an exact fraction."""
+    return Fraction(x).limit_denominator(DENOMINATOR)
+
+
+# ---------------------------------------------------------------- the true score
+
+
+@dataclass
+class Truth:
+    id: str
+    work: str
+    kind: str
+    meter: str  # time signature in force over most of the excerpt, e.g. "4/4"
+    meter_shape: tuple[int, int]  # (beats per bar, division of the beat)
+    beat_quarters: Fraction  # the notated beat of that meter, in quarters
+    fifths: int  # key signature of the rendered (transposed) excerpt, sharps > 0
+    beats_s: np.ndarray  # true beats, seconds in the audio
+    notes: list[Note]  # the reference notes (as labelled in the rendition)
+    bar_position: list[Fraction]  # per reference note: quarter notes from its bar's start
+    duration: list[Fraction]  # per reference note: written duration in quarters, ties merged
+    meters_in_excerpt: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Bar:
+    start: float  # offset in the part, quarters
+    pad: float  # quarters missing at the bar's start (a pickup)
+    length: float  # quarters
+    meter: object  # music21 TimeSignature in force
+    sharps: int  # key signature in force
+
+
+def bars_of(work: str) -> list[Bar]:
+    """The bars of a corpus work's first part, with the time and key signature in force in each
+    (the same score that services.trainer.corpus.score_parts performs)."""
+    import music21 as m21
+
+    s = m21.corpus.parse(work)
+    if isinstance(s, m21.stream.Opus):
+        s = s.scores[0]
+    part = s.parts[0] if s.parts else s
+    measures = list(part.getElementsByClass(m21.stream.Measure))
+    if not measures:  # a score without barlines (some ABC files): bars from its time signature
+        measures = list(part.makeMeasures().getElementsByClass(m21.stream.Measure))
+    ts, sharps, bars = m21.meter.TimeSignature("4/4"), 0, []
+    for i, m in enumerate(measures):
+        ts = m.timeSignature or ts
+        if m.keySignature is not None:
+            sharps = m.keySignature.sharps
+        end = measures[i + 1].offset if i + 1 < len(measures) else m.offset + m.duration.quarterLength
+        bars.append(Bar(float(m.offset), float(m.paddingLeft), float(end - m.offset), ts, sharps))
+    return bars
+
+
+def load_truth(corpus_dir: Path, row: dict) -> Truth:
+    """A test rendition's true meter, key signature, beats and per-note rhythm."""
+    rid = row["id"]
+    meta = json.loads((corpus_dir / "test" / f"{rid}.score.json").read_text())
+    with np.load(corpus_dir / "test" / f"{rid}.npz") as z:
+        labels = [Note(int(p), float(a), float(b), int(v)) for p, a, b, v in z["notes"]]
+    placed = meta["notes"]  # per label: [onset (quarters), duration (quarters), part]
+    assert len(placed) == len(labels), rid
+    bars = bars_of(meta["work"])
+    starts = [b.start for b in bars]
+
+    def bar_at(x: float) -> Bar:
+        return bars[max(0, bisect.bisect_right(starts, x + 1e-9) - 1)]
+
+    lo = min(o for o, _, _ in placed)
+    hi = max(o + d for o, d, _ in placed)
+    meter_w, key_w = Counter(), Counter()
+    for b in bars:
+        overlap = min(hi, b.start + b.length) - max(lo, b.start)
+        if overlap > 0:
+            meter_w[b.meter.ratioString] += overlap
+            key_w[b.sharps] += overlap
+    meter = meter_w.most_common(1)[0][0]
+    ts = next(b.meter for b in bars if b.meter.ratioString == meter)
+    fifths = (key_w.most_common(1)[0][0] + 7 * meta["transpose"] + 6) % 12 - 6
+
+    # true beats: where the notes struck on a beat sound, else the rubato clock
+    onsets_at: dict[Fraction, list[float]] = {}
+    for (o, _, _), n in zip(placed, labels):
+        onsets_at.setdefault(q(o), []).append(n.start_s)
+    clock = Rubato(**meta["rubato"])
+    t0 = meta["window_start_s"]
+    end_s = max(n.end_s for n in labels)
+    beats = []
+    for b in bars:
+        if b.start + b.length < lo or b.start > hi:
+            continue
+        unit = b.meter.beatDuration.quarterLength
+        k = int(np.ceil(b.pad / unit - 1e-9))
+        while k * unit < b.pad + b.length - 1e-9:
+            x = b.start + k * unit - b.pad
+            k += 1
+            if not lo - 1e-9 <= x <= hi:
+                continue
+            heard = onsets_at.get(q(x))
+            t = float(np.median(heard)) if heard else float(clock.seconds(x)) - t0
+            if 0.0 <= t <= end_s:
+                beats.append(t)
+    position = [q(o - bar_at(o).start + bar_at(o).pad) for o, _, _ in placed]
+    return Truth(rid, meta["work"], row["kind"], meter, (ts.beatCount, ts.beatDivisionCount),
+                 q(ts.beatDuration.quarterLength), fifths,
+                 np.unique(beats), labels, position, [q(d) for _, d, _ in placed], sorted(meter_w))
+
+
+# ---------------------------------------------------------------- what a system wrote
+
+
+@dataclass
+class Written:
+    meter: str  # first time signature ("4/4" when none is written: what a reader assumes)
+    meter_shape: tuple[int, int]
+    beat_quarters: float  # notated beat of that meter, in quarters
+    fifths: int  # first key signature (0 when none)
+    by_pitch: dict[int, list[tuple[Fraction, Fraction, Fraction]]]  # MIDI -> sorted (offset, bar position, duration)
+
+
+def read_written(path: Path) -> Written:
+    """Re-read a MusicXML file with music21 (raises if it cannot) and list its notes, ties merged."""
+    import music21 as m21
+
+    score = m21.converter.parse(str(path))
+    tss = list(score.recurse().getElementsByClass(m21.meter.TimeSignature))
+    ts = tss[0] if tss else m21.meter.TimeSignature("4/4")
+    kss = list(score.recurse().getElementsByClass(m21.key.KeySignature))
+    by_pitch: dict[int, list] = {}
+    for part in score.stripTies().parts:
+        for m in part.getElementsByClass(m21.stream.Measure):
+            for n in m.recurse().notes:
+                if n.duration.isGrace or n.quarterLength == 0:
+                    continue
+                inside = q(n.getOffsetInHierarchy(m))
+                for p in n.pitches:
+                    by_pitch.setdefault(p.midi, []).append((q(m.offset) + inside, inside + q(m.paddingLeft), q(n.quarterLength)))
+    for v in by_pitch.values():
+        v.sort()
+    return Written(ts.ratioString, (ts.beatCount, ts.beatDivisionCount), float(ts.beatDuration.quarterLength),
+                   kss[0].sharps if kss else 0, by_pitch)
+
+
+def written_note(w: Written, pitch: int, quarters: float, tolerance: float):
+    """The written note of `pitch` nearest to `quarters` (score offset), within `tolerance`; or None."""
+    cands = w.by_pitch.get(pitch, [])
+    if not cands:
+        return None
+    i = bisect.bisect_left(cands, (q(quarters),))
+    best = min(cands[max(0, i - 1):i + 1], key=lambda c: abs(float(c[0]) - quarters))
+    return best if abs(float(best[0]) - quarters) <= tolerance else None
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def _note_arrays(notes: list[Note]):
+    intervals = np.array([[n.start_s, max(n.end_s, n.start_s + 1e-3)] for n in notes]).reshape(-1, 2)
+    return intervals, np.array([mir_eval.util.midi_to_hz(n.pitch) for n in notes])
+
+
+def score_piece(truth: Truth, est_notes: list[Note], beats_s: np.ndarray, to_quarters, xml: Path) -> dict:
+    """Every metric of one system on one piece. `to_quarters` maps seconds in the audio to the
+    written score's offsets (quarters); `beats_s` are the beats the system's score implies."""
+    from tunescribe.notation.validate import schema_errors
+
+    row = {"schema_errors": schema_errors(xml, limit=3)}
+    try:
+        w = read_written(xml)
+    except Exception as e:  # noqa: BLE001 - a file music21 cannot read is a result, not a crash
+        row.update(readable=False, error=f"{type(e).__name__}: {e}"[:300])
+        return row
+    row.update(readable=True, meter=w.meter, meter_right=w.meter == truth.meter,
+               meter_equivalent=w.meter_shape == truth.meter_shape, fifths=w.fifths,
+               key_right=(w.fifths - truth.fifths) % 12 == 0)
+    ref_b = mir_eval.beat.trim_beats(truth.beats_s)
+    est_b = mir_eval.beat.trim_beats(np.asarray(beats_s, float))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # empty beat lists warn; they score 0
+        row["beat_f"] = float(mir_eval.beat.f_measure(ref_b, est_b))
+        row["beat_amlt"] = float(mir_eval.beat.continuity(ref_b, est_b)[3]) if len(ref_b) > 1 and len(est_b) > 1 else 0.0
+    matched = []
+    if truth.notes and est_notes:
+        ri, rp = _note_arrays(truth.notes)
+        ei, ep = _note_arrays(est_notes)
+        matched = mir_eval.transcription.match_notes(ri, rp, ei, ep, onset_tolerance=0.05, offset_ratio=None)
+    n_ref, n_est = len(truth.notes), len(est_notes)
+    p, r = (len(matched) / n_est if n_est else 0.0), (len(matched) / n_ref if n_ref else 0.0)
+    pos_ok = dur_ok = both = in_beat_ok = 0
+    unit = truth.beat_quarters
+    tolerance = 0.5 * w.beat_quarters
+    for i, j in matched:
+        e = est_notes[j]
+        found = written_note(w, e.pitch, float(to_quarters(e.start_s)), tolerance)
+        if found is None:
+            continue
+        _, position, duration = found
+        pos_ok += position == truth.bar_position[i]
+        in_beat_ok += position % unit == truth.bar_position[i] % unit
+        dur_ok += duration == truth.duration[i]
+        both += position == truth.bar_position[i] and duration == truth.duration[i]
+    row.update(n_ref=n_ref, n_est=n_est, note_f1=2 * p * r / (p + r) if p + r else 0.0, matched=len(matched),
+               position_right=pos_ok, duration_right=dur_ok, both_right=both, position_in_beat_right=in_beat_ok)
+    return row
+
+
+def summarise(rows: dict[str, dict]) -> dict:
+    """Fractions of pieces (meter, key, valid), mean beat scores, fractions of matched notes."""
+    rs = list(rows.values())
+    ok = [r for r in rs if r.get("readable")]
+    n = len(rs)
+    matched = sum(r["matched"] for r in ok)
+    return {
+        "pieces": n, "readable": len(ok), "schema_valid": sum(not r["schema_errors"] for r in rs),
+        "time_signature": sum(r["meter_right"] for r in ok) / n,
+        "time_signature_equivalent": sum(r["meter_equivalent"] for r in ok) / n,
+        "key_signature": sum(r["key_right"] for r in ok) / n,
+        "beat_f": float(np.mean([r["beat_f"] for r in ok] + [0.0] * (n - len(ok)))),
+        "beat_amlt": float(np.mean([r["beat_amlt"] for r in ok] + [0.0] * (n - len(ok)))),
+        "note_f1": float(np.mean([r["note_f1"] for r in ok] + [0.0] * (n - len(ok)))),
+        "matched_notes": matched,
+        "position": sum(r["position_right"] for r in ok) / matched if matched else 0.0,
+        "position_in_beat": sum(r["position_in_beat_right"] for r in ok) / matched if matched else 0.0,
+        "duration": sum(r["duration_right"] for r in ok) / matched if matched else 0.0,
+        "position_and_duration": sum(r["both_right"] for r in ok) / matched if matched else 0.0,
+    }
+
+
+# ---------------------------------------------------------------- the systems
+
+
+def run_ours(truths: list[Truth], corpus_dir: Path, out_dir: Path, model_dir: Path | None) -> tuple[dict, dict]:
+    """TuneScribe in this process, the model loaded once: transcribe, then the notation stage with
+    the audio (write_sheet_music: MusicXML, score MIDI, time map). Per-piece rows, and seconds per
+    stage (scoring not included)."""
+    from tunescribe.audio import load_audio
+    from tunescribe.model import load_model
+    from tunescribe.notation.export import write_sheet_music
+    from tunescribe.transcribe import transcribe_audio
+
+    t_start = time.perf_counter()
+    model = load_model(model_dir)
+    stages = {"model loading": time.perf_counter() - t_start, "transcription": 0.0, "notation": 0.0}
+    rows = {}
+    for k, t in enumerate(truths, 1):
+        t0 = time.perf_counter()
+        audio = load_audio(corpus_dir / "test" / f"{t.id}.flac")
+        notes = transcribe_audio(audio, model)
+        t1 = time.perf_counter()
+        result = write_sheet_music(notes, audio, out_dir, t.id)
+        t2 = time.perf_counter()
+        stages["transcription"] += t1 - t0
+        stages["notation"] += t2 - t1
+        grid = result.grid
+        end_s = len(audio) / SAMPLE_RATE
+        beats = grid.beats_s[(grid.beats_s >= 0) & (grid.beats_s <= end_s)]
+        row = score_piece(t, notes, beats, lambda s: float(grid.to_beats(s)) * grid.beat_quarters,
+                          out_dir / f"{t.id}.musicxml")
+        rows[t.id] = {"transcribe_s": t1 - t0, "notation_s": t2 - t1, **row}
+        print(f"  ours {k}/{len(truths)} {t.id} {t.meter}->{row.get('meter')} key {t.fifths}->{row.get('fifths')} "
+              f"beatF {row.get('beat_f', 0):.2f} pos {row.get('position_right', 0)}/{row.get('matched', 0)} "
+              f"({t1 - t0:.1f} + {t2 - t1:.1f} s)", flush=True)
+    return rows, stages
+
+
+def run_peer(truths: list[Truth], corpus_dir: Path, out_dir: Path, log: Path) -> tuple[dict, dict]:
+    """Basic Pitch (one process over all files), then each MIDI opened with music21's default MIDI
+    import and written as MusicXML: what a user who opens Basic Pitch's MIDI as a score sees."""
+    import music21 as m21
+
+    from tunescribe.midi import read_midi_notes
+
+    t_start = time.perf_counter()
+    with log.open("w") as f:
+        rc = subprocess.run([str(PEER_PYTHON), str(PEER_SCRIPT), "--out-dir", str(out_dir),
+                             *(str(corpus_dir / "test" / f"{t.id}.flac") for t in truths)],
+                            stdout=f, stderr=subprocess.STDOUT).returncode
+    stages = {"Basic Pitch process": time.perf_counter() - t_start, "music21 MIDI import and MusicXML export": 0.0}
+    rows = {}
+    for k, t in enumerate(truths, 1):
+        mid = out_dir / f"{t.id}.mid"
+        if not mid.is_file():
+            rows[t.id] = {"readable": False, "schema_errors": ["no MIDI written"], "error": f"basic-pitch exit {rc}"}
+            continue
+        t0 = time.perf_counter()
+        xml = out_dir / f"{t.id}.musicxml"
+        m21.converter.parse(str(mid)).write("musicxml", fp=str(xml))
+        convert_s = time.perf_counter() - t0
+        stages["music21 MIDI import and MusicXML export"] += convert_s
+        tempo = next((msg.tempo for msg in mido.MidiFile(str(mid)) if msg.type == "set_tempo"), 500_000)
+        spq = tempo / 1e6  # seconds per quarter note
+        w_beat = 1.0
+        try:
+            w_beat = read_written(xml).beat_quarters
+        except Exception:  # noqa: BLE001 - scored as unreadable below
+            pass
+        end_s = sf.info(str(corpus_dir / "test" / f"{t.id}.flac")).duration
+        beats = np.arange(0.0, end_s + 1e-9, w_beat * spq)
+        row = score_piece(t, read_midi_notes(mid), beats, lambda s: s / spq, xml)
+        rows[t.id] = {"convert_s": convert_s, **row}
+        print(f"  peer {k}/{len(truths)} {t.id} {t.meter}->{row.get('meter')} key {t.fifths}->{row.get('fifths')} "
+              f"beatF {row.get('beat_f', 0):.2f} pos {row.get('position_right', 0)}/{row.get('matched', 0)}", flush=True)
+    return rows, stages
+
+
+# ---------------------------------------------------------------- report
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f} %"
+
+
+def markdown(report: dict) -> str:
+    systems = report["systems"]
+    names = [SYSTEM_TITLES[k] for k in systems]
+    s = {k: v["summary"] for k, v in systems.items()}
+    m = report["machine"]
+    lines = [
+        "# Notation benchmark: sheet music from audio, TuneScribe vs Basic Pitch + music21", "",
+        f"- command: `{report['command']}`",
+        f"- date: {report['date']}; run time {report['run_s'] / 60:.1f} min",
+        f"- machine: {m['cores']} cores ({m['cpu']}), load average {m['load_avg_1min_at_start']:.1f} at start",
+        f"- pieces: {report['pieces']} renditions of the corpus test split ({report['audio_s'] / 60:.0f} min of audio; "
+        "music21 works performed with rubato, transposed, rendered through MuseScore General, never used in training)",
+        *(f"- {SYSTEM_TITLES[k]}: " + "; ".join(f"{a}: {b}" for a, b in v.items()) for k, v in report["system_info"].items()),
+        "- how each number is measured: see the docstring of `benchmarks/notation.py`. Nothing was tuned on this split.",
+        "",
+        "| metric | target | " + " | ".join(names) + " | TuneScribe against the target |",
+        "|---|---|" + "---|" * len(names) + "---|",
+    ]
+
+    def target_cell(key, fmt):
+        if "ours" not in s:
+            return "—"
+        got, want = s["ours"][key], TARGETS[key]
+        return "met" if got >= want else f"missed by {fmt(want - got)}"
+
+    rows = [("time signature right (pieces)", "time_signature", _pct, lambda d: f"{100 * d:.1f} points"),
+            ("key signature right (pieces)", "key_signature", _pct, lambda d: f"{100 * d:.1f} points"),
+            ("beat F-measure (mean over pieces)", "beat_f", lambda x: f"{x:.3f}", lambda d: f"{d:.3f}"),
+            ("position in bar right (matched notes)", "position", _pct, lambda d: f"{100 * d:.1f} points")]
+    for title, key, fmt, dfmt in rows:
+        want = f"≥ {fmt(TARGETS[key])}"
+        lines.append(f"| {title} | {want} | " + " | ".join(fmt(s[k][key]) for k in systems) + f" | {target_cell(key, dfmt)} |")
+    valid = " | ".join(f"{s[k]['schema_valid']}/{s[k]['pieces']} valid, {s[k]['readable']}/{s[k]['pieces']} re-read"
+                       for k in systems)
+    all_ok = "ours" in s and s["ours"]["schema_valid"] == s["ours"]["readable"] == s["ours"]["pieces"]
+    lines.append(f"| MusicXML 4.0 schema / music21 re-read | all | {valid} | {'met' if 'ours' in s and all_ok else 'missed'} |")
+    lines += ["", "Other views of the same runs:", "",
+              "| metric | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    extra = [("time signature right up to the beat's note value (2/2 = 2/4, 4/2 = 4/4)", "time_signature_equivalent", _pct),
+             ("beats at any metrical level (AMLt, mean)", "beat_amlt", lambda x: f"{x:.3f}"),
+             ("position within the beat right, whatever the bar (matched notes)", "position_in_beat", _pct),
+             ("duration right (matched notes)", "duration", _pct),
+             ("position and duration right (matched notes)", "position_and_duration", _pct),
+             ("note F1, onsets within 50 ms (mean)", "note_f1", lambda x: f"{x:.3f}"),
+             ("matched notes", "matched_notes", str)]
+    for title, key, fmt in extra:
+        lines.append(f"| {title} | " + " | ".join(fmt(s[k][key]) for k in systems) + " |")
+    times = "; ".join(f"{SYSTEM_TITLES[k]} {sum(v['stage_s'].values()):.0f} s ("
+                      + ", ".join(f"{a} {b:.0f} s" for a, b in v["stage_s"].items()) + ")" for k, v in systems.items())
+    lines += ["", f"Time for the whole split, scoring not included: {times}."]
+    if "ours" in systems:
+        stage = [r["notation_s"] for r in systems["ours"]["pieces"].values() if "notation_s" in r]
+        lines[-1] += (f" TuneScribe's notation stage (beats to MusicXML, score MIDI and time map): {np.mean(stage):.2f} s "
+                      f"per piece on average, {max(stage):.1f} s at most.")
+    lines.append("")
+    # per true meter
+    by_meter: dict[str, list[str]] = {}
+    for tid, tr in report["truth"].items():
+        by_meter.setdefault(tr["meter"], []).append(tid)
+    lines += ["Time signature by the work's meter (TuneScribe writes 2/4, 3/4, 4/4 and 6/8 only):", "",
+              "| true meter | pieces | " + " | ".join(f"{n}: right" for n in names) + " | TuneScribe wrote |",
+              "|---|---|" + "---|" * len(names) + "---|"]
+    for meter, ids in sorted(by_meter.items(), key=lambda kv: -len(kv[1])):
+        cells = [str(sum(bool(systems[k]["pieces"][i].get("meter_right")) for i in ids)) for k in systems]
+        wrote = Counter(systems["ours"]["pieces"][i].get("meter", "—") for i in ids) if "ours" in systems else {}
+        lines.append(f"| {meter} | {len(ids)} | " + " | ".join(cells) + " | "
+                     + ", ".join(f"{a} ×{b}" for a, b in wrote.most_common()) + " |")
+    in_vocab = [i for i, tr in report["truth"].items() if tr["meter"] in ENGINE_METERS]
+    if "ours" in systems and in_vocab:
+        right = sum(bool(systems["ours"]["pieces"][i].get("meter_right")) for i in in_vocab)
+        lines += ["", f"On the {len(in_vocab)} pieces whose meter TuneScribe can write, its time signature is right on "
+                  f"{right} ({_pct(right / len(in_vocab))})."]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--systems", default="ours,peer", help="comma-separated: ours, peer")
+    ap.add_argument("--limit", type=int, default=None, help="the first N renditions only (a quick run)")
+    ap.add_argument("--model", type=Path, default=None, help="TuneScribe model directory (default: the shipped one)")
+    ap.add_argument("--corpus", type=Path, default=REPO / "data" / "corpus")
+    ap.add_argument("--work", type=Path, default=REPO / "benchmarks" / "work" / "notation")
+    ap.add_argument("--results", type=Path, default=REPO / "benchmarks" / "results")
+    args = ap.parse_args(argv)
+    warnings.filterwarnings("ignore")  # music21's import and export warnings are not results
+
+    systems = [x for x in args.systems.split(",") if x]
+    if unknown := [x for x in systems if x not in SYSTEM_TITLES]:
+        ap.error(f"unknown system: {', '.join(unknown)}")
+    manifest = args.corpus / "manifest.json"
+    if not manifest.is_file():
+        sys.exit(f"error: {manifest} is missing: python -m services.trainer.corpus --out {args.corpus} --splits test")
+    rows = sorted((r for r in json.loads(manifest.read_text()) if r.get("split") == "test" and "id" in r
+                   and (args.corpus / "test" / f"{r['id']}.score.json").is_file()), key=lambda r: r["id"])[: args.limit]
+    if not rows:
+        sys.exit(f"error: no test rendition with a .score.json in {args.corpus}/test (rebuild the test split)")
+    if "peer" in systems and not PEER_PYTHON.is_file():
+        sys.exit(f"error: {PEER_PYTHON} is missing: run benchmarks/setup_peer.sh")
+
+    t_start = time.perf_counter()
+    exe = Path(sys.executable)
+    command = shlex.join([str(exe.relative_to(REPO)) if exe.is_relative_to(REPO) else str(exe), *sys.argv])
+    report = {"command": command, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine()}
+    print(f"reading the true scores of {len(rows)} renditions", flush=True)
+    truths = [load_truth(args.corpus, r) for r in rows]
+    report["pieces"] = len(truths)
+    report["audio_s"] = sum(sf.info(str(args.corpus / "test" / f"{t.id}.flac")).duration for t in truths)
+    report["truth"] = {t.id: {"work": t.work, "kind": t.kind, "meter": t.meter, "meters_in_excerpt": t.meters_in_excerpt,
+                              "fifths": t.fifths, "beats": len(t.beats_s), "notes": len(t.notes)} for t in truths}
+    report["system_info"] = {}
+    if "ours" in systems:
+        report["system_info"]["ours"] = model_description(args.model)
+    if "peer" in systems:
+        report["system_info"]["peer"] = {"package": "basic-pitch 0.4.0 (ONNX, default thresholds)",
+                                         "score": "music21.converter.parse(MIDI) -> .write('musicxml'), defaults"}
+    report["systems"] = {}
+    for system in systems:
+        out_dir = args.work / system
+        shutil.rmtree(out_dir, ignore_errors=True)
+        out_dir.mkdir(parents=True)
+        print(f"{system}: {len(truths)} pieces", flush=True)
+        per_piece, stages = (run_ours(truths, args.corpus, out_dir, args.model) if system == "ours"
+                             else run_peer(truths, args.corpus, out_dir, args.work / "peer.log"))
+        report["systems"][system] = {"stage_s": stages, "summary": summarise(per_piece), "pieces": per_piece}
+        print(f"  {json.dumps(report['systems'][system]['summary'])}", flush=True)
+    report["run_s"] = time.perf_counter() - t_start
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / "notation.json").write_text(json.dumps(report, indent=1, default=str) + "\n")
+    (args.results / "notation.md").write_text(markdown(report))
+    print(f"wrote {args.results / 'notation.json'} and {args.results / 'notation.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
