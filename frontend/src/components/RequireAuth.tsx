@@ -8,10 +8,11 @@ import { useAuth } from "../hooks/useAuth";
  * carry the token, and a 401 on any of them ends the session.
  */
 export function RequireAuth({ children }: { children: ReactNode }) {
-  const { status, expired } = useAuth();
+  const { status, expired, left } = useAuth();
   const location = useLocation();
   if (status === "signedOut") {
-    return <Navigate to="/signin" replace state={{ from: location.pathname + location.search, expired }} />;
+    const from = left ? undefined : location.pathname + location.search; // not the page someone signed out of
+    return <Navigate to="/signin" replace state={{ from, expired }} />;
   }
   return <>{children}</>;
 }

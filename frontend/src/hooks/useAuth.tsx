@@ -11,6 +11,8 @@ export interface Auth {
   user: User | null;
   /** true after a request came back 401: the sign-in page says so */
   expired: boolean;
+  /** signed out on purpose (the next sign-in starts at home, not on the page left) */
+  left: boolean;
   signIn(email: string, password: string): Promise<void>;
   signUp(email: string, password: string): Promise<void>;
   signOut(): void;
@@ -23,6 +25,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [token, setToken] = useState<string | null>(() => tokenStore.get());
   const [expired, setExpired] = useState(false);
+  const [left, setLeft] = useState(false); // signed out on purpose: the next sign-in starts at home
 
   const me = useQuery({
     queryKey: ["me", token],
@@ -46,6 +49,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     const { access_token } = await login(email, password);
     tokenStore.set(access_token);
     setExpired(false);
+    setLeft(false);
     setToken(access_token);
   }, []);
 
@@ -60,6 +64,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const signOut = useCallback(() => {
     tokenStore.clear();
     setExpired(false);
+    setLeft(true);
     setToken(null);
     queryClient.clear();
   }, [queryClient]);
@@ -67,8 +72,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const status: AuthStatus = token === null || me.isError ? "signedOut" : me.data ? "signedIn" : "loading";
 
   const value = useMemo<Auth>(
-    () => ({ status, user: status === "signedIn" ? (me.data ?? null) : null, expired, signIn, signUp, signOut }),
-    [status, me.data, expired, signIn, signUp, signOut],
+    () => ({ status, user: status === "signedIn" ? (me.data ?? null) : null, expired, left, signIn, signUp, signOut }),
+    [status, me.data, expired, left, signIn, signUp, signOut],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -78,3 +78,17 @@ describe("signing in", () => {
     expect(localStorage.getItem("tunescribe.token")).toBeNull();
   });
 });
+
+describe("signing out", () => {
+  it("the next person to sign in starts at home, not on the page left behind", async () => {
+    const api = mockFetch()
+      .on("GET", /^\/api\/jobs\?/, { json: { data: [], count: 0 } })
+      .on("POST", "/api/auth/login", { json: { access_token: "t-2", token_type: "bearer", expires_in: 3600 } });
+    signedIn(api);
+    const { user } = renderApp("/history");
+    await user.click(await screen.findByRole("button", { name: "Sign out" }));
+    expect(await screen.findByRole("heading", { name: "Sign in" })).toBeInTheDocument();
+    await fillSignIn(user);
+    expect(await screen.findByRole("heading", { name: "New transcription" })).toBeInTheDocument();
+  });
+});
