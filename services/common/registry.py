@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.common.models import ModelVersion, utcnow
@@ -41,8 +42,12 @@ def active_model(session: Session) -> ModelVersion | None:
     """The model workers serve; registers the shipped one when the registry is empty."""
     row = session.scalar(select(ModelVersion).where(ModelVersion.status == "active"))
     if row is None and session.scalar(select(ModelVersion.version).limit(1)) is None:
-        row = register(session, shipped_model_dir(), status="active")
-        session.commit()
+        try:
+            row = register(session, shipped_model_dir(), status="active")
+            session.commit()
+        except IntegrityError:  # another process registered it first
+            session.rollback()
+            row = session.scalar(select(ModelVersion).where(ModelVersion.status == "active"))
     return row
 
 
