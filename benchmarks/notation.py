@@ -5,6 +5,7 @@ Run with the project venv (the peer's venv comes from benchmarks/setup_peer.sh; 
 `python -m services.trainer.corpus --splits test`):
 
     .venv/bin/python benchmarks/notation.py [--systems ours,peer] [--limit N]
+    .venv/bin/python benchmarks/notation.py --split validation --corpus data/corpus-val --no-peer  # to develop on
 
 On every rendition of the corpus test split (music21 works performed with rubato, rendered through
 the evaluation-only MuseScore General soundfont), whose true score is known from the work and the
@@ -119,11 +120,12 @@ def bars_of(work: str) -> list[Bar]:
     return bars
 
 
-def load_truth(corpus_dir: Path, row: dict) -> Truth:
-    """A test rendition's true meter, key signature, beats and per-note rhythm."""
+def load_truth(split_dir: Path, row: dict) -> Truth:
+    """A rendition's true meter, key signature, beats and per-note rhythm (`split_dir`: the
+    corpus folder of its split, holding <id>.npz and <id>.score.json)."""
     rid = row["id"]
-    meta = json.loads((corpus_dir / "test" / f"{rid}.score.json").read_text())
-    with np.load(corpus_dir / "test" / f"{rid}.npz") as z:
+    meta = json.loads((split_dir / f"{rid}.score.json").read_text())
+    with np.load(split_dir / f"{rid}.npz") as z:
         labels = [Note(int(p), float(a), float(b), int(v)) for p, a, b, v in z["notes"]]
     placed = meta["notes"]  # per label: [onset (quarters), duration (quarters), part]
     assert len(placed) == len(labels), rid
@@ -311,7 +313,7 @@ def run_ours(truths: list[Truth], corpus_dir: Path, out_dir: Path, model_dir: Pa
     rows = {}
     for k, t in enumerate(truths, 1):
         t0 = time.perf_counter()
-        audio = load_audio(corpus_dir / "test" / f"{t.id}.flac")
+        audio = load_audio(corpus_dir / f"{t.id}.flac")
         notes = transcribe_audio(audio, model)
         t1 = time.perf_counter()
         result = write_sheet_music(notes, audio, out_dir, t.id)
@@ -340,7 +342,7 @@ def run_peer(truths: list[Truth], corpus_dir: Path, out_dir: Path, log: Path) ->
     t_start = time.perf_counter()
     with log.open("w") as f:
         rc = subprocess.run([str(PEER_PYTHON), str(PEER_SCRIPT), "--out-dir", str(out_dir),
-                             *(str(corpus_dir / "test" / f"{t.id}.flac") for t in truths)],
+                             *(str(corpus_dir / f"{t.id}.flac") for t in truths)],
                             stdout=f, stderr=subprocess.STDOUT).returncode
     stages = {"Basic Pitch process": time.perf_counter() - t_start, "music21 MIDI import and MusicXML export": 0.0}
     rows = {}
@@ -361,7 +363,7 @@ def run_peer(truths: list[Truth], corpus_dir: Path, out_dir: Path, log: Path) ->
             w_beat = read_written(xml).beat_quarters
         except Exception:  # noqa: BLE001 - scored as unreadable below
             pass
-        end_s = sf.info(str(corpus_dir / "test" / f"{t.id}.flac")).duration
+        end_s = sf.info(str(corpus_dir / f"{t.id}.flac")).duration
         beats = np.arange(0.0, end_s + 1e-9, w_beat * spq)
         row = score_piece(t, read_midi_notes(mid), beats, lambda s: s / spq, xml)
         rows[t.id] = {"convert_s": convert_s, **row}
@@ -387,10 +389,13 @@ def markdown(report: dict) -> str:
         f"- command: `{report['command']}`",
         f"- date: {report['date']}; run time {report['run_s'] / 60:.1f} min",
         f"- machine: {m['cores']} cores ({m['cpu']}), load average {m['load_avg_1min_at_start']:.1f} at start",
-        f"- pieces: {report['pieces']} renditions of the corpus test split ({report['audio_s'] / 60:.0f} min of audio; "
-        "music21 works performed with rubato, transposed, rendered through MuseScore General, never used in training)",
+        f"- pieces: {report['pieces']} renditions of the corpus {report.get('split', 'test')} split "
+        f"({report['audio_s'] / 60:.0f} min of audio; music21 works performed with rubato, transposed, "
+        "rendered through MuseScore General, never used in training)",
         *(f"- {SYSTEM_TITLES[k]}: " + "; ".join(f"{a}: {b}" for a, b in v.items()) for k, v in report["system_info"].items()),
-        "- how each number is measured: see the docstring of `benchmarks/notation.py`. Nothing was tuned on this split.",
+        "- how each number is measured: see the docstring of `benchmarks/notation.py`. "
+        + ("Nothing was tuned on this split." if report.get("split", "test") == "test"
+           else "The notation stage's parameters were chosen on this split."),
         "",
         "| metric | target | " + " | ".join(names) + " | TuneScribe against the target |",
         "|---|---|" + "---|" * len(names) + "---|",
@@ -456,24 +461,31 @@ def markdown(report: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--systems", default="ours,peer", help="comma-separated: ours, peer")
+    ap.add_argument("--no-peer", action="store_true", help="TuneScribe only (no Basic Pitch run): for development")
     ap.add_argument("--limit", type=int, default=None, help="the first N renditions only (a quick run)")
     ap.add_argument("--model", type=Path, default=None, help="TuneScribe model directory (default: the shipped one)")
     ap.add_argument("--corpus", type=Path, default=REPO / "data" / "corpus")
+    ap.add_argument("--split", default="test", choices=("test", "validation"),
+                    help="validation: the split to develop on (results are written to notation-validation.*)")
     ap.add_argument("--work", type=Path, default=REPO / "benchmarks" / "work" / "notation")
     ap.add_argument("--results", type=Path, default=REPO / "benchmarks" / "results")
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore")  # music21's import and export warnings are not results
 
-    systems = [x for x in args.systems.split(",") if x]
+    systems = [x for x in args.systems.split(",") if x and not (args.no_peer and x == "peer")]
     if unknown := [x for x in systems if x not in SYSTEM_TITLES]:
         ap.error(f"unknown system: {', '.join(unknown)}")
+    split_dir = args.corpus / args.split
     manifest = args.corpus / "manifest.json"
-    if not manifest.is_file():
-        sys.exit(f"error: {manifest} is missing: python -m services.trainer.corpus --out {args.corpus} --splits test")
-    rows = sorted((r for r in json.loads(manifest.read_text()) if r.get("split") == "test" and "id" in r
-                   and (args.corpus / "test" / f"{r['id']}.score.json").is_file()), key=lambda r: r["id"])[: args.limit]
+    if manifest.is_file():
+        listed = [r for r in json.loads(manifest.read_text()) if r.get("split") == args.split and "id" in r]
+    else:  # a split still being rendered: the renditions finished so far
+        listed = [{"id": p.name.split(".")[0], "kind": "?"} for p in split_dir.glob("*.score.json")]
+    rows = sorted((r for r in listed if (split_dir / f"{r['id']}.score.json").is_file()),
+                  key=lambda r: r["id"])[: args.limit]
     if not rows:
-        sys.exit(f"error: no test rendition with a .score.json in {args.corpus}/test (rebuild the test split)")
+        sys.exit(f"error: no {args.split} rendition with a .score.json in {split_dir}: "
+                 f"python -m services.trainer.corpus --out {args.corpus} --splits {args.split}")
     if "peer" in systems and not PEER_PYTHON.is_file():
         sys.exit(f"error: {PEER_PYTHON} is missing: run benchmarks/setup_peer.sh")
 
@@ -482,9 +494,10 @@ def main(argv: list[str] | None = None) -> int:
     command = shlex.join([str(exe.relative_to(REPO)) if exe.is_relative_to(REPO) else str(exe), *sys.argv])
     report = {"command": command, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine()}
     print(f"reading the true scores of {len(rows)} renditions", flush=True)
-    truths = [load_truth(args.corpus, r) for r in rows]
+    truths = [load_truth(split_dir, r) for r in rows]
+    report["split"] = args.split
     report["pieces"] = len(truths)
-    report["audio_s"] = sum(sf.info(str(args.corpus / "test" / f"{t.id}.flac")).duration for t in truths)
+    report["audio_s"] = sum(sf.info(str(split_dir / f"{t.id}.flac")).duration for t in truths)
     report["truth"] = {t.id: {"work": t.work, "kind": t.kind, "meter": t.meter, "meters_in_excerpt": t.meters_in_excerpt,
                               "fifths": t.fifths, "beats": len(t.beats_s), "notes": len(t.notes)} for t in truths}
     report["system_info"] = {}
@@ -499,15 +512,16 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(out_dir, ignore_errors=True)
         out_dir.mkdir(parents=True)
         print(f"{system}: {len(truths)} pieces", flush=True)
-        per_piece, stages = (run_ours(truths, args.corpus, out_dir, args.model) if system == "ours"
-                             else run_peer(truths, args.corpus, out_dir, args.work / "peer.log"))
+        per_piece, stages = (run_ours(truths, split_dir, out_dir, args.model) if system == "ours"
+                             else run_peer(truths, split_dir, out_dir, args.work / "peer.log"))
         report["systems"][system] = {"stage_s": stages, "summary": summarise(per_piece), "pieces": per_piece}
         print(f"  {json.dumps(report['systems'][system]['summary'])}", flush=True)
     report["run_s"] = time.perf_counter() - t_start
     args.results.mkdir(parents=True, exist_ok=True)
-    (args.results / "notation.json").write_text(json.dumps(report, indent=1, default=str) + "\n")
-    (args.results / "notation.md").write_text(markdown(report))
-    print(f"wrote {args.results / 'notation.json'} and {args.results / 'notation.md'}")
+    stem = "notation" if args.split == "test" else f"notation-{args.split}"
+    (args.results / f"{stem}.json").write_text(json.dumps(report, indent=1, default=str) + "\n")
+    (args.results / f"{stem}.md").write_text(markdown(report))
+    print(f"wrote {args.results / f'{stem}.json'} and {args.results / f'{stem}.md'}")
     return 0
 
 

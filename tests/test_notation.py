@@ -113,6 +113,31 @@ def test_six_eight_melody_in_d_major(tmp_path):
     assert [float(n.quarterLength) for n in back.recurse().notes][:4] == [1.0, 0.5, 1.0, 0.5]
 
 
+def hymn_in_half_notes():
+    """8 bars of three voices in half and whole notes (32 quarters); the inner voice moves in
+    quarters at the start of each bar, so the quarter pulse is heard, but no note is shorter."""
+    soprano = [67, 69, 71, 72, 74, 72, 71, 69, 71, 72, 74, 71, 72, 71, 69, 67]
+    inner = [64, 62, 64, 65, 67, 65, 64, 62, 64, 65, 67, 64, 62, 64, 62, 64]
+    bass = [48, 43, 48, 53, 43, 48, 45, 43]
+    events = [(p, 2 * i, 2) for i, p in enumerate(soprano)] + [(p, 4 * i, 4) for i, p in enumerate(bass)]
+    for bar in range(8):
+        a, b = inner[2 * bar], inner[2 * bar + 1]
+        events += [(a, 4 * bar, 1), (b, 4 * bar + 1, 1), (a, 4 * bar + 2, 2)]
+    return events
+
+
+def test_music_in_half_notes_gets_a_half_note_beat(tmp_path):
+    """Quarter = 90: the notes mostly last a half note, none is shorter than a quarter, so the
+    beat is the half note (45 per minute) and the meter 2/2 or 4/2, which MusicXML readers accept."""
+    result = build_score(play(hymn_in_half_notes(), 90, accent_every=4, jitter_s=0.008))
+    assert result.meter in ("2/2", "4/2")
+    assert result.grid.beat_quarters == 2.0
+    assert abs(result.grid.tempo_bpm - 45) < 3  # half notes per minute
+    back = roundtrip(result, tmp_path)
+    assert back.recurse().getElementsByClass(music21.meter.TimeSignature)[0].ratioString == result.meter
+    lengths = [q.duration * 2 for q in result.qnotes]  # in quarters
+    assert set(lengths) <= {1, 2, 4} and lengths.count(2) >= len(lengths) / 2  # quarters, halves, wholes
+
 def test_hands_crossing_middle_c_stay_in_their_staves():
     """The right hand walks down to A3 while the left holds low; then the left climbs to D4 while
     the right plays high. A fixed cut at middle C gets both wrong."""

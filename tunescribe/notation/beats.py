@@ -1,8 +1,8 @@
 """Notes (and optionally audio) to a beat grid: beat times in seconds, meter and downbeat.
 
-The beat is the tactus: a quarter note in 2/4, 3/4 and 4/4, a dotted quarter in 6/8. Tempo may
-change: the grid is a list of beat times, tracked by dynamic programming (librosa's beat tracker)
-on an onset envelope built from the notes, with a local tempo that may drift.
+The beat is the tactus: a quarter note in 2/4, 3/4 and 4/4, a dotted quarter in 6/8, a half note
+in 2/2 and 4/2. Tempo may change: the grid is a list of beat times, tracked by dynamic programming
+(librosa's beat tracker) on an onset envelope built from the notes, with a local tempo that may drift.
 """
 
 from __future__ import annotations
@@ -16,24 +16,35 @@ from tunescribe.notes import Note
 FPS = 100  # onset envelope frames per second
 _SR, _HOP = 1000, 10  # how librosa is told the frame rate (FPS = _SR / _HOP)
 DEFAULT_BPM = 120.0
-METERS = {(2, 2): "2/4", (3, 2): "3/4", (4, 2): "4/4", (2, 3): "6/8"}
+# A pulse faster than this is a subdivision: players and readers rarely take a quarter (or a
+# dotted quarter) faster, and a tracker tuned around 120 BPM often locks onto eighth notes.
+FASTEST_BEAT_BPM = 140.0
+# Notes that mostly last this many quarter-note beats or more, with few eighths between beats,
+# are written with a half-note beat (2/2, 4/2): long-note polyphony and hymns read so.
+HALF_NOTE_BEAT_DURATION = 1.5
+HALF_NOTE_BEAT_EIGHTHS = 0.1
+HALF_BAR_RATIO = 0.75
 
 
 @dataclass(frozen=True)
 class BeatGrid:
     beats_s: np.ndarray  # tactus beat times in seconds, increasing; beats_s[0] is a downbeat
-    beats_per_bar: int  # tactus beats in a bar: 2 (2/4, 6/8), 3 (3/4), 4 (4/4)
+    beats_per_bar: int  # tactus beats in a bar: 2 (2/4, 6/8, 2/2), 3 (3/4), 4 (4/4, 4/2)
     division: int  # 2: beats divide into halves (simple meter); 3: into thirds (6/8)
+    beat_note: int = 4  # the beat's note value (dotted in compound meters): 4 = quarter, 2 = half
 
     @property
     def meter(self) -> str:
-        """The time signature as written, e.g. "3/4" or "6/8"."""
-        return METERS[(self.beats_per_bar, self.division)]
+        """The time signature as written, e.g. "3/4", "6/8" or "2/2"."""
+        if self.division == 3:
+            return f"{3 * self.beats_per_bar}/{2 * self.beat_note}"
+        return f"{self.beats_per_bar}/{self.beat_note}"
 
     @property
     def beat_quarters(self) -> float:
-        """Length of one beat in quarter notes: 1.0 in simple meters, 1.5 (dotted quarter) in 6/8."""
-        return 1.5 if self.division == 3 else 1.0
+        """Length of one beat in quarter notes: 1.0 for a quarter, 1.5 (dotted quarter) in 6/8,
+        2.0 for the half note of 2/2."""
+        return 4 / self.beat_note * (1.5 if self.division == 3 else 1.0)
 
     @property
     def tempo_bpm(self) -> float:
@@ -168,10 +179,10 @@ def estimate_meter(notes: list[Note], beats_s: np.ndarray) -> BeatGrid:
 
     Each beat gets an accent: summed loudness of the onsets on it, the length (in beats) of the
     longest note starting there, and whether a low note starts there. Bars of 2, 3 and 4 beats at
-    every phase are scored by how much their first beats stand out. A fast pulse (above 160 BPM)
-    is a sub-beat: grouped in threes it is the eighth notes of 6/8, in twos those of a simple
-    meter, and beats are regrouped accordingly. The grid
-    is extended backwards so it begins on a downbeat.
+    every phase are scored by how much their first beats stand out. A fast pulse (above
+    FASTEST_BEAT_BPM) is a sub-beat: grouped in threes it is the eighth notes of 6/8, in twos those of a simple
+    meter, and beats are regrouped accordingly. Long notes on a quarter-note pulse make the half
+    note the beat (see `_half_note_beat`). The grid is extended backwards so it begins on a downbeat.
     """
     beats_s = np.asarray(beats_s, float)
     if len(notes) < 4 or len(beats_s) < 4:
@@ -181,7 +192,7 @@ def estimate_meter(notes: list[Note], beats_s: np.ndarray) -> BeatGrid:
     division = _division(pos)
     accent = _accents(notes, pos, len(beats_s))
     bar, phase, _ = _best_grouping(accent, (2, 3))
-    if grid.tempo_bpm > 160 and division == 2 and len(beats_s) >= 2 * bar + 2:  # a sub-beat pulse
+    if grid.tempo_bpm > FASTEST_BEAT_BPM and division == 2 and len(beats_s) >= 2 * bar + 2:  # a sub-beat pulse
         beats_s = beats_s[phase::bar]
         if bar == 3:  # eighth notes of 6/8
             return estimate_meter_on(notes, beats_s, 3)
@@ -199,18 +210,53 @@ def estimate_meter_on(notes: list[Note], beats_s: np.ndarray, division: int) -> 
 
 
 def _finish(notes, beats_s, accent, division, bar, phase) -> BeatGrid:
+    """The grid of the chosen grouping: 6/8 in compound time; in simple time a half-note beat for
+    long notes, else 4/4 rather than 2/4 when beats 1 and 3 of a four-beat bar differ."""
+    first_onset = min(n.start_s for n in notes)
+    if division == 2 and bar != 3 and _half_note_beat(notes, beats_s):
+        halves = beats_s[_best_grouping(accent, (2,))[1]::2]
+        if len(halves) >= 4:
+            grid = BeatGrid(halves, 4, 2, beat_note=2)
+            bar, phase = _two_or_four(_accents(notes, grid.to_beats([n.start_s for n in notes]), len(halves)))
+            return BeatGrid(_back_to_downbeat(halves, bar, phase, first_onset), bar, 2, beat_note=2)
     if division == 3:
         bar = 2  # 6/8 (a 12/8 or 9/8 bar is written as 6/8 bars)
         phase %= 2
     elif bar == 2:
-        _, phase4, score4 = _best_grouping(accent, (4,))
-        _, _, score2 = _best_grouping(accent, (2,))
-        if score4 >= 0.75 * score2:  # beats 1 and 3 differ: 4/4; equal: 2/4
-            bar, phase = 4, phase4
+        bar, phase = _two_or_four(accent)
+    return BeatGrid(_back_to_downbeat(beats_s, bar, phase, first_onset), bar, division)
+
+
+def _two_or_four(accent: np.ndarray) -> tuple[int, int]:
+    """(bar, phase) of a duple meter: four beats when beats 1 and 3 of a bar differ enough
+    (HALF_BAR_RATIO of the two-beat contrast), else two."""
+    _, phase4, score4 = _best_grouping(accent, (4,))
+    _, phase2, score2 = _best_grouping(accent, (2,))
+    return (4, phase4) if score4 >= HALF_BAR_RATIO * score2 else (2, phase2)
+
+
+def _back_to_downbeat(beats_s: np.ndarray, bar: int, phase: int, start_s: float) -> np.ndarray:
+    """Beats extended backwards so that the first one is a downbeat (beat `phase` is one) at or
+    before `start_s` (a regrouped pulse may have dropped the first beats)."""
     beats = list(beats_s)
-    for _ in range((bar - phase) % bar):
-        beats.insert(0, beats[0] - (beats[1] - beats[0]))
-    return BeatGrid(np.array(beats), bar, division)
+    step = beats[1] - beats[0]
+    n_before = (bar - phase) % bar
+    while beats[0] - n_before * step > start_s + 0.1 * step:
+        n_before += bar
+    for _ in range(n_before):
+        beats.insert(0, beats[0] - step)
+    return np.array(beats)
+
+
+def _half_note_beat(notes: list[Note], beats_s: np.ndarray) -> bool:
+    """True when, on a quarter-note pulse, the median note lasts HALF_NOTE_BEAT_DURATION beats or
+    more and few onsets fall halfway between beats: music that reads in half notes."""
+    grid = BeatGrid(beats_s, 4, 2)
+    start = grid.to_beats([n.start_s for n in notes])
+    length = grid.to_beats([n.end_s for n in notes]) - start
+    frac = start - np.floor(start)
+    eighths = np.mean(np.abs(frac - 0.5) < 0.15)
+    return bool(np.median(length) >= HALF_NOTE_BEAT_DURATION and eighths < HALF_NOTE_BEAT_EIGHTHS)
 
 
 def _division(pos: np.ndarray) -> int:
@@ -257,7 +303,7 @@ def _best_grouping(accent: np.ndarray, bars) -> tuple[int, int, float]:
             first = idx % bar == phase
             if first.sum() == 0 or (~first).sum() == 0:
                 continue
-            score = accent[first].mean() - accent[~first].mean()
+            score = (accent[first].mean() - accent[~first].mean())
             if score > best[2] + 1e-9:
                 best = (bar, phase, float(score))
     return best
