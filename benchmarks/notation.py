@@ -61,7 +61,7 @@ from tunescribe.notes import Note  # noqa: E402
 
 TARGETS = {"time_signature": 0.85, "key_signature": 0.85, "beat_f": 0.85, "position": 0.80}
 SYSTEM_TITLES = {"ours": "TuneScribe", "peer": "Basic Pitch 0.4.0 + music21 MIDI import"}
-ENGINE_METERS = {"2/4", "3/4", "4/4", "6/8"}  # what TuneScribe writes
+ENGINE_METERS = {"2/4", "3/4", "4/4", "6/8", "2/2", "4/2"}  # what TuneScribe writes
 DENOMINATOR = 96  # quarter-note positions are compared as fractions with at most this denominator
 
 
@@ -441,7 +441,7 @@ def markdown(report: dict) -> str:
     by_meter: dict[str, list[str]] = {}
     for tid, tr in report["truth"].items():
         by_meter.setdefault(tr["meter"], []).append(tid)
-    lines += ["Time signature by the work's meter (TuneScribe writes 2/4, 3/4, 4/4 and 6/8 only):", "",
+    lines += ["Time signature by the work's meter (TuneScribe writes 2/4, 3/4, 4/4, 6/8, 2/2 and 4/2 only):", "",
               "| true meter | pieces | " + " | ".join(f"{n}: right" for n in names) + " | TuneScribe wrote |",
               "|---|---|" + "---|" * len(names) + "---|"]
     for meter, ids in sorted(by_meter.items(), key=lambda kv: -len(kv[1])):
