@@ -10,6 +10,7 @@ import { Alert } from "./Alert";
 const ZOOMS = [0.5, 0.65, 0.8, 1, 1.25, 1.5, 2];
 /** measures drawn before the rest: about a screenful on a desktop */
 const FIRST_SCREEN_MEASURES = 12;
+const CURSORS = [{ type: 0, color: "#f59e0b", alpha: 0.45, follow: false }]; // amber, CursorType.Standard
 
 interface Props {
   musicXml: string;
@@ -60,19 +61,20 @@ export default function ScoreView({ musicXml, timeMap, clock, following }: Props
           drawCredits: false,
           drawPartNames: false,
           followCursor: false,
-          cursorsOptions: [{ type: 0, color: "#f59e0b", alpha: 0.45, follow: false }],
+          cursorsOptions: CURSORS,
         });
         await sheet.load(musicXml);
         performance.mark("score:parsed");
         if (cancelled) return;
         sheet.Zoom = zoom;
-        sheet.setOptions({ drawUpToMeasureNumber: FIRST_SCREEN_MEASURES });
+        // every setOptions call restates the cursors: OSMD resets any it is not given to its green default
+        sheet.setOptions({ drawUpToMeasureNumber: FIRST_SCREEN_MEASURES, cursorsOptions: CURSORS });
         sheet.render();
         performance.mark("score:first-screen");
         flushSync(() => setState("partial")); // in the same frame as the drawing
         await nextPaint();
         if (cancelled) return;
-        sheet.setOptions({ drawUpToMeasureNumber: Number.MAX_SAFE_INTEGER });
+        sheet.setOptions({ drawUpToMeasureNumber: Number.MAX_SAFE_INTEGER, cursorsOptions: CURSORS });
         sheet.render();
         performance.mark("score:drawn");
         osmd.current = sheet;
