@@ -23,6 +23,11 @@ configure_logging()
 _stop = threading.Event()
 
 
+def _name() -> str:
+    """This pool process, as health and metrics list it."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def _beat(name: str) -> None:
     while True:
         version, error = model_holder.status()
@@ -40,14 +45,14 @@ def _after_fork(**_) -> None:
 
     get_engine().dispose(close=False)  # connections are not shared across the fork
     model_holder.refresh()
-    threading.Thread(target=_beat, args=(f"{socket.gethostname()}:{os.getpid()}",), daemon=True).start()
+    threading.Thread(target=_beat, args=(_name(),), daemon=True).start()
 
 
 @worker_process_shutdown.connect
 def _on_shutdown(**_) -> None:
     _stop.set()
     with session_scope() as session:
-        session.execute(delete(WorkerBeat).where(WorkerBeat.name == f"{socket.gethostname()}:{os.getpid()}"))
+        session.execute(delete(WorkerBeat).where(WorkerBeat.name == _name()))
 
 
 app = celery_app

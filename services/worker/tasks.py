@@ -119,6 +119,7 @@ def _finish(job_id: uuid.UUID, owner: str, /, **values) -> None:
 
 def _run(job_id: uuid.UUID, claim: str) -> None:
     from tunescribe.audio import AudioError, load_audio
+    from tunescribe.constants import SAMPLE_RATE
     from tunescribe.midi import write_midi
     from tunescribe.notation.export import write_sheet_music
     from tunescribe.transcribe import transcribe_audio
@@ -140,7 +141,7 @@ def _run(job_id: uuid.UUID, claim: str) -> None:
     except AudioError as e:  # the reason without our storage name, which the user never chose
         raise JobFailed(str(e).removeprefix(f"{Path(audio_key).name}: ")) from None
     timings["decoding"] = time.perf_counter() - t
-    _update(job_id, claim, stage="transcribing", progress=0.1, duration_s=len(audio) / 16000)
+    _update(job_id, claim, stage="transcribing", progress=0.1, duration_s=len(audio) / SAMPLE_RATE)
 
     t = time.perf_counter()
     last = [0.0]
