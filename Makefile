@@ -16,7 +16,7 @@ WORKER_ARGS := worker --concurrency 1 --without-mingle --without-gossip -l INFO
 FRONTEND_SOURCES := $(shell find frontend/src frontend/scripts frontend/index.html frontend/package-lock.json \
 	frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: system venv test servers up worker frontend corpus train benchmark benchmark-notation benchmark-frontend clean
+.PHONY: system venv test servers up worker frontend corpus train notation-model benchmark benchmark-notation benchmark-frontend clean
 
 system:  ## Debian packages: ffmpeg, FluidSynth, the General MIDI soundfonts, Chromium (end-to-end test)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -83,6 +83,9 @@ corpus: system venv  ## render the synthetic training corpus (deterministic, git
 
 train: system venv  ## train from scratch on the corpus; writes models/$(VERSION)/
 	$(PY) -m services.trainer.train --corpus $(CORPUS) --version $(VERSION) --minutes $(MINUTES)
+
+notation-model: system venv  ## relearn the notation stage's meter and key weights (models/notation-v1, no audio)
+	$(PY) -m services.trainer.notation --out models/notation-v1 $(if $(wildcard data/corpus-val/manifest.json),--eval-corpus data/corpus-val)
 
 benchmark: system venv  ## our engine beside Basic Pitch on the test split and the real recordings
 	bash benchmarks/setup_peer.sh

@@ -20,7 +20,8 @@ score), each system writes MusicXML, which is re-read with music21 and scored:
 - beats: mir_eval.beat F-measure (70 ms window, first 5 s trimmed) of the system's beats against
   the true beats (the notated beat of the true meter: a quarter in 4/4, a half in 2/2, a dotted
   quarter in 6/8), each at the median onset of the reference notes struck on it (as labelled, so
-  where it sounds), else on the rendition's rubato clock; also AMLt (any metrical level);
+  where it sounds), else on the rendition's rubato clock; also AMLt (any metrical level) and the
+  downbeat F-measure (the first beat of every bar, same window);
 - rhythm: reference notes are matched to the system's notes (mir_eval: same pitch, onsets within
   50 ms); each matched note's written note (same pitch, nearest place in the score) must have the
   true position in the bar and the true duration, in quarter notes, ties merged;
@@ -42,138 +43,26 @@ import sys
 import time
 import warnings
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from fractions import Fraction
 from pathlib import Path
 
-import mir_eval
 import mido
+import mir_eval
 import numpy as np
 import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: its sibling modules
 from transcription import PEER_PYTHON, PEER_SCRIPT, REPO, machine, model_description  # noqa: E402
 
-from services.trainer.corpus import Rubato  # noqa: E402
+from services.trainer.truth import Truth, load_truth, q  # noqa: E402
 from tunescribe.constants import SAMPLE_RATE  # noqa: E402
+from tunescribe.notation.meter import METERS  # noqa: E402 - the time signatures TuneScribe writes
 from tunescribe.notes import Note  # noqa: E402
 
 TARGETS = {"time_signature": 0.85, "key_signature": 0.85, "beat_f": 0.85, "position": 0.80}
 SYSTEM_TITLES = {"ours": "TuneScribe", "peer": "Basic Pitch 0.4.0 + music21 MIDI import"}
-ENGINE_METERS = {"2/4", "3/4", "4/4", "6/8", "2/2", "4/2"}  # what TuneScribe writes
-DENOMINATOR = 96  # quarter-note positions are compared as fractions with at most this denominator
-
-
-def q(x) -> Fraction:
-    """A music21 offset or quarter length (float or Fraction) as an exact fraction."""
-    return Fraction(x).limit_denominator(DENOMINATOR)
-
-
-# ---------------------------------------------------------------- the true score
-
-
-@dataclass
-class Truth:
-    id: str
-    work: str
-    kind: str
-    meter: str  # time signature in force over most of the excerpt, e.g. "4/4"
-    meter_shape: tuple[int, int]  # (beats per bar, division of the beat)
-    beat_quarters: Fraction  # the notated beat of that meter, in quarters
-    fifths: int  # key signature of the rendered (transposed) excerpt, sharps > 0
-    beats_s: np.ndarray  # true beats, seconds in the audio
-    notes: list[Note]  # the reference notes (as labelled in the rendition)
-    bar_position: list[Fraction]  # per reference note: quarter notes from its bar's start
-    duration: list[Fraction]  # per reference note: written duration in quarters, ties merged
-    meters_in_excerpt: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Bar:
-    start: float  # offset in the part, quarters
-    pad: float  # quarters missing at the bar's start (a pickup)
-    length: float  # quarters
-    meter: object  # music21 TimeSignature in force
-    sharps: int  # key signature in force
-
-
-def bars_of(work: str) -> list[Bar]:
-    """The bars of a corpus work's first part, with the time and key signature in force in each
-    (the same score that services.trainer.corpus.score_parts performs)."""
-    import music21 as m21
-
-    s = m21.corpus.parse(work)
-    if isinstance(s, m21.stream.Opus):
-        s = s.scores[0]
-    part = s.parts[0] if s.parts else s
-    measures = list(part.getElementsByClass(m21.stream.Measure))
-    if not measures:  # a score without barlines (some ABC files): bars from its time signature
-        measures = list(part.makeMeasures().getElementsByClass(m21.stream.Measure))
-    ts, sharps, bars = m21.meter.TimeSignature("4/4"), 0, []
-    for i, m in enumerate(measures):
-        ts = m.timeSignature or ts
-        if m.keySignature is not None:
-            sharps = m.keySignature.sharps
-        end = measures[i + 1].offset if i + 1 < len(measures) else m.offset + m.duration.quarterLength
-        bars.append(Bar(float(m.offset), float(m.paddingLeft), float(end - m.offset), ts, sharps))
-    return bars
-
-
-def load_truth(split_dir: Path, row: dict) -> Truth:
-    """A rendition's true meter, key signature, beats and per-note rhythm (`split_dir`: the
-    corpus folder of its split, holding <id>.npz and <id>.score.json)."""
-    rid = row["id"]
-    meta = json.loads((split_dir / f"{rid}.score.json").read_text())
-    with np.load(split_dir / f"{rid}.npz") as z:
-        labels = [Note(int(p), float(a), float(b), int(v)) for p, a, b, v in z["notes"]]
-    placed = meta["notes"]  # per label: [onset (quarters), duration (quarters), part]
-    assert len(placed) == len(labels), rid
-    bars = bars_of(meta["work"])
-    starts = [b.start for b in bars]
-
-    def bar_at(x: float) -> Bar:
-        return bars[max(0, bisect.bisect_right(starts, x + 1e-9) - 1)]
-
-    lo = min(o for o, _, _ in placed)
-    hi = max(o + d for o, d, _ in placed)
-    meter_w, key_w = Counter(), Counter()
-    for b in bars:
-        overlap = min(hi, b.start + b.length) - max(lo, b.start)
-        if overlap > 0:
-            meter_w[b.meter.ratioString] += overlap
-            key_w[b.sharps] += overlap
-    meter = meter_w.most_common(1)[0][0]
-    ts = next(b.meter for b in bars if b.meter.ratioString == meter)
-    fifths = (key_w.most_common(1)[0][0] + 7 * meta["transpose"] + 6) % 12 - 6
-
-    # true beats: where the notes struck on a beat sound, else the rubato clock
-    onsets_at: dict[Fraction, list[float]] = {}
-    for (o, _, _), n in zip(placed, labels):
-        onsets_at.setdefault(q(o), []).append(n.start_s)
-    clock = Rubato(**meta["rubato"])
-    t0 = meta["window_start_s"]
-    end_s = max(n.end_s for n in labels)
-    beats = []
-    for b in bars:
-        if b.start + b.length < lo or b.start > hi:
-            continue
-        unit = b.meter.beatDuration.quarterLength
-        k = int(np.ceil(b.pad / unit - 1e-9))
-        while k * unit < b.pad + b.length - 1e-9:
-            x = b.start + k * unit - b.pad
-            k += 1
-            if not lo - 1e-9 <= x <= hi:
-                continue
-            heard = onsets_at.get(q(x))
-            t = float(np.median(heard)) if heard else float(clock.seconds(x)) - t0
-            if 0.0 <= t <= end_s:
-                beats.append(t)
-    position = [q(o - bar_at(o).start + bar_at(o).pad) for o, _, _ in placed]
-    return Truth(rid, meta["work"], row["kind"], meter, (ts.beatCount, ts.beatDivisionCount),
-                 q(ts.beatDuration.quarterLength), fifths,
-                 np.unique(beats), labels, position, [q(d) for _, d, _ in placed], sorted(meter_w))
-
 
 # ---------------------------------------------------------------- what a system wrote
 
@@ -228,9 +117,11 @@ def _note_arrays(notes: list[Note]):
     return intervals, np.array([mir_eval.util.midi_to_hz(n.pitch) for n in notes])
 
 
-def score_piece(truth: Truth, est_notes: list[Note], beats_s: np.ndarray, to_quarters, xml: Path) -> dict:
+def score_piece(truth: Truth, est_notes: list[Note], beats_s: np.ndarray, downbeats_s: np.ndarray, to_quarters,
+                xml: Path) -> dict:
     """Every metric of one system on one piece. `to_quarters` maps seconds in the audio to the
-    written score's offsets (quarters); `beats_s` are the beats the system's score implies."""
+    written score's offsets (quarters); `beats_s` and `downbeats_s` are the beats and the bars'
+    first beats the system's score implies."""
     from tunescribe.notation.validate import schema_errors
 
     row = {"schema_errors": schema_errors(xml, limit=3)}
@@ -248,6 +139,8 @@ def score_piece(truth: Truth, est_notes: list[Note], beats_s: np.ndarray, to_qua
         warnings.simplefilter("ignore")  # empty beat lists warn; they score 0
         row["beat_f"] = float(mir_eval.beat.f_measure(ref_b, est_b))
         row["beat_amlt"] = float(mir_eval.beat.continuity(ref_b, est_b)[3]) if len(ref_b) > 1 and len(est_b) > 1 else 0.0
+        row["downbeat_f"] = float(mir_eval.beat.f_measure(mir_eval.beat.trim_beats(truth.downbeats_s),
+                                                          mir_eval.beat.trim_beats(np.asarray(downbeats_s, float))))
     matched = []
     if truth.notes and est_notes:
         ri, rp = _note_arrays(truth.notes)
@@ -286,6 +179,7 @@ def summarise(rows: dict[str, dict]) -> dict:
         "key_signature": sum(r["key_right"] for r in ok) / n,
         "beat_f": float(np.mean([r["beat_f"] for r in ok] + [0.0] * (n - len(ok)))),
         "beat_amlt": float(np.mean([r["beat_amlt"] for r in ok] + [0.0] * (n - len(ok)))),
+        "downbeat_f": float(np.mean([r["downbeat_f"] for r in ok] + [0.0] * (n - len(ok)))),
         "note_f1": float(np.mean([r["note_f1"] for r in ok] + [0.0] * (n - len(ok)))),
         "matched_notes": matched,
         "position": sum(r["position_right"] for r in ok) / matched if matched else 0.0,
@@ -322,9 +216,10 @@ def run_ours(truths: list[Truth], corpus_dir: Path, out_dir: Path, model_dir: Pa
         stages["notation"] += t2 - t1
         grid = result.grid
         end_s = len(audio) / SAMPLE_RATE
-        beats = grid.beats_s[(grid.beats_s >= 0) & (grid.beats_s <= end_s)]
-        row = score_piece(t, notes, beats, lambda s: float(grid.to_beats(s)) * grid.beat_quarters,
-                          out_dir / f"{t.id}.musicxml")
+        heard = (grid.beats_s >= 0) & (grid.beats_s <= end_s)
+        first = (np.arange(len(grid.beats_s)) % grid.beats_per_bar == 0) & heard
+        row = score_piece(t, notes, grid.beats_s[heard], grid.beats_s[first],
+                          lambda s, g=grid: float(g.to_beats(s)) * g.beat_quarters, out_dir / f"{t.id}.musicxml")
         rows[t.id] = {"transcribe_s": t1 - t0, "notation_s": t2 - t1, **row}
         print(f"  ours {k}/{len(truths)} {t.id} {t.meter}->{row.get('meter')} key {t.fifths}->{row.get('fifths')} "
               f"beatF {row.get('beat_f', 0):.2f} pos {row.get('position_right', 0)}/{row.get('matched', 0)} "
@@ -358,14 +253,15 @@ def run_peer(truths: list[Truth], corpus_dir: Path, out_dir: Path, log: Path) ->
         stages["music21 MIDI import and MusicXML export"] += convert_s
         tempo = next((msg.tempo for msg in mido.MidiFile(str(mid)) if msg.type == "set_tempo"), 500_000)
         spq = tempo / 1e6  # seconds per quarter note
-        w_beat = 1.0
+        w_beat, w_bar = 1.0, 4
         try:
-            w_beat = read_written(xml).beat_quarters
+            written = read_written(xml)
+            w_beat, w_bar = written.beat_quarters, written.meter_shape[0]
         except Exception:  # noqa: BLE001 - scored as unreadable below
             pass
         end_s = sf.info(str(corpus_dir / f"{t.id}.flac")).duration
         beats = np.arange(0.0, end_s + 1e-9, w_beat * spq)
-        row = score_piece(t, read_midi_notes(mid), beats, lambda s: s / spq, xml)
+        row = score_piece(t, read_midi_notes(mid), beats, beats[::w_bar], lambda s, spq=spq: s / spq, xml)
         rows[t.id] = {"convert_s": convert_s, **row}
         print(f"  peer {k}/{len(truths)} {t.id} {t.meter}->{row.get('meter')} key {t.fifths}->{row.get('fifths')} "
               f"beatF {row.get('beat_f', 0):.2f} pos {row.get('position_right', 0)}/{row.get('matched', 0)}", flush=True)
@@ -422,6 +318,7 @@ def markdown(report: dict) -> str:
               "| metric | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     extra = [("time signature right up to the beat's note value (2/2 = 2/4, 4/2 = 4/4)", "time_signature_equivalent", _pct),
              ("beats at any metrical level (AMLt, mean)", "beat_amlt", lambda x: f"{x:.3f}"),
+             ("downbeat F-measure (the bars' first beats, mean)", "downbeat_f", lambda x: f"{x:.3f}"),
              ("position within the beat right, whatever the bar (matched notes)", "position_in_beat", _pct),
              ("duration right (matched notes)", "duration", _pct),
              ("position and duration right (matched notes)", "position_and_duration", _pct),
@@ -441,7 +338,7 @@ def markdown(report: dict) -> str:
     by_meter: dict[str, list[str]] = {}
     for tid, tr in report["truth"].items():
         by_meter.setdefault(tr["meter"], []).append(tid)
-    lines += ["Time signature by the work's meter (TuneScribe writes 2/4, 3/4, 4/4, 6/8, 2/2 and 4/2 only):", "",
+    lines += [f"Time signature by the work's meter (TuneScribe writes {', '.join(METERS)} only):", "",
               "| true meter | pieces | " + " | ".join(f"{n}: right" for n in names) + " | TuneScribe wrote |",
               "|---|---|" + "---|" * len(names) + "---|"]
     for meter, ids in sorted(by_meter.items(), key=lambda kv: -len(kv[1])):
@@ -449,7 +346,7 @@ def markdown(report: dict) -> str:
         wrote = Counter(systems["ours"]["pieces"][i].get("meter", "—") for i in ids) if "ours" in systems else {}
         lines.append(f"| {meter} | {len(ids)} | " + " | ".join(cells) + " | "
                      + ", ".join(f"{a} ×{b}" for a, b in wrote.most_common()) + " |")
-    in_vocab = [i for i, tr in report["truth"].items() if tr["meter"] in ENGINE_METERS]
+    in_vocab = [i for i, tr in report["truth"].items() if tr["meter"] in METERS]
     if "ours" in systems and in_vocab:
         right = sum(bool(systems["ours"]["pieces"][i].get("meter_right")) for i in in_vocab)
         lines += ["", f"On the {len(in_vocab)} pieces whose meter TuneScribe can write, its time signature is right on "

@@ -243,6 +243,26 @@ def _init_worker(with_eval_font: bool) -> None:
         _renderer.sfids["eval"] = _renderer.synth.sfload(EVAL_SOUNDFONT)
 
 
+def perform_excerpt(work: str, kind: str | None, rng: np.random.Generator):
+    """A corpus work performed and windowed: (ensemble kind, parts, the score.json fields but
+    "notes", each performed note's place in the score by `_score_key`); None for an empty score."""
+    quarters = score_parts(work)
+    if not quarters:
+        return None
+    kind = kind or (rng.choice(["melody", "melody", "keyboard"]) if len(quarters) == 1
+                    else rng.choice(["keyboard", "strings", "mixed", "mixed"]))
+    shift = int(rng.integers(-3, 4))
+    rubato = draw_rubato(quarters, rng)
+    performed = perform(quarters, rng, rubato)
+    parts = [[Note(n.pitch + shift, n.start_s, n.end_s, n.velocity) for n in p] for p in performed]
+    parts, t0 = _window(parts, rng)
+    in_score = {_score_key(n.start_s - t0, n.end_s - t0, n.velocity, n.pitch + shift): [q, d, i]
+                for i, (part_q, part_n) in enumerate(zip(quarters, performed))
+                for (q, d, _), n in zip(part_q, part_n)}
+    meta = {"work": work, "transpose": shift, "window_start_s": t0, "rubato": asdict(rubato)}
+    return str(kind), [p for p in parts if p], meta, in_score
+
+
 def render_job(job: Job, out_dir: Path) -> dict | None:
     """Perform, render, label, augment and featurize one rendition; returns its summary row."""
     rng = np.random.default_rng(job.seed)
@@ -250,22 +270,13 @@ def render_job(job: Job, out_dir: Path) -> dict | None:
     try:
         if job.work.startswith("generated/"):
             parts, kind = generated_keyboard(rng), "keyboard"
+            parts, t0 = _window(parts, rng)
+            parts = [p for p in parts if p]
         else:
-            quarters = score_parts(job.work)
-            if not quarters:
+            excerpt = perform_excerpt(job.work, job.kind, rng)
+            if excerpt is None:
                 return None
-            kind = job.kind or (rng.choice(["melody", "melody", "keyboard"]) if len(quarters) == 1
-                                else rng.choice(["keyboard", "strings", "mixed", "mixed"]))
-            shift = int(rng.integers(-3, 4))
-            rubato = draw_rubato(quarters, rng)
-            performed = perform(quarters, rng, rubato)
-            parts = [[Note(n.pitch + shift, n.start_s, n.end_s, n.velocity) for n in p] for p in performed]
-        parts, t0 = _window(parts, rng)
-        parts = [p for p in parts if p]
-        if not job.work.startswith("generated/"):
-            in_score = {_score_key(n.start_s - t0, n.end_s - t0, n.velocity, n.pitch + shift): [q, d, i]
-                        for i, (part_q, part_n) in enumerate(zip(quarters, performed))
-                        for (q, d, _), n in zip(part_q, part_n)}
+            kind, parts, meta, in_score = excerpt
         if not parts:
             return None
         players = assign_instruments(parts, kind, rng)
@@ -299,8 +310,7 @@ def render_job(job: Job, out_dir: Path) -> dict | None:
         sf.write(split_dir / f"{name}.flac", audio, SAMPLE_RATE)
         write_midi(labels, split_dir / f"{name}.mid")
         if in_score is not None:  # the true score of the rendition, for the notation benchmark
-            truth = {"work": job.work, "transpose": shift, "window_start_s": t0, "rubato": asdict(rubato),
-                     "notes": [in_score[_score_key(n.start_s, n.end_s, n.velocity, n.pitch)] for n in played]}
+            truth = {**meta, "notes": [in_score[_score_key(n.start_s, n.end_s, n.velocity, n.pitch)] for n in played]}
             (split_dir / f"{name}.score.json").write_text(json.dumps(truth))
     return {"id": name, "work": job.work, "split": job.split, "kind": kind, "soundfont": font,
             "instruments": sorted({p.instrument.name for p in players}), "seconds": len(audio) / SAMPLE_RATE,

@@ -122,6 +122,7 @@ def _run(job_id: uuid.UUID, claim: str) -> None:
     from tunescribe.constants import SAMPLE_RATE
     from tunescribe.midi import write_midi
     from tunescribe.notation.export import write_sheet_music
+    from tunescribe.notation.weights import NotationModelError
     from tunescribe.transcribe import transcribe_audio
 
     s, storage = get_settings(), get_storage()
@@ -159,7 +160,10 @@ def _run(job_id: uuid.UUID, claim: str) -> None:
     with tempfile.TemporaryDirectory(prefix="tunescribe-") as tmp:
         out = Path(tmp)
         write_midi(notes, out / RESULTS["midi"][0])
-        write_sheet_music(notes, audio, out, "score")
+        try:
+            write_sheet_music(notes, audio, out, "score")
+        except NotationModelError as e:
+            raise JobFailed(f"notation model unavailable: {e}") from None
         timings["notation"] = time.perf_counter() - t
         rows = []
         for kind, (name, content_type) in RESULTS.items():

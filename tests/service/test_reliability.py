@@ -109,3 +109,10 @@ def test_missing_or_corrupt_model_fails_jobs_and_shows_in_health(own_stack, pian
     user = stack.Client(own_stack.url)
     ends = [user.wait(user.upload(piano_wav)["id"]) for _ in range(2)]
     assert all(e["status"] == "failed" and e["error"].startswith("model unavailable") for e in ends)
+
+
+def test_missing_notation_model_fails_jobs_with_its_reason(own_stack, piano_wav, tmp_path):
+    own_stack.add_worker("no-notation", TUNESCRIBE_NOTATION_MODEL=str(tmp_path / "no-such" / "weights.json"))
+    user = stack.Client(own_stack.url)
+    end = user.wait(user.upload(piano_wav)["id"])
+    assert end["status"] == "failed" and end["error"].startswith("notation model unavailable: notation model missing")

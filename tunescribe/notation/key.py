@@ -41,25 +41,50 @@ def pitch_class_weights(notes: list[Note]) -> np.ndarray:
     return w
 
 
-def estimate_key(notes: list[Note]) -> Key:
-    """The major or minor key whose rotated profile correlates best with the duration-weighted
-    pitch-class distribution. No notes: C major. Of the enharmonic signatures (F#/Gb major) the
-    one with fewer accidentals (the sharp one on a tie)."""
+KEY_FEATURES = ["fit", "bass_fit", "major_profile", "minor_profile", "major_tonic_bass", "minor_tonic_bass"]
+DIATONIC = np.array([0, 2, 4, 5, 7, 9, 11])
+
+
+def _profile_r(w: np.ndarray, profile: np.ndarray, tonic: int) -> float:
+    return float(np.corrcoef(w, np.roll(profile, tonic))[0, 1]) if w.std() > 0 else 0.0
+
+
+def key_features(notes: list[Note]) -> np.ndarray:
+    """(12, len(KEY_FEATURES)): for each key signature, fifths = row - 5 (5 flats .. 6 sharps):
+    the share of the duration-weighted pitch classes inside its diatonic collection (of all notes,
+    and of the low ones), how well its major and its minor key's Krumhansl-Kessler profiles
+    correlate with them, and the share of low-note duration on each of the two tonics."""
     w = pitch_class_weights(notes)
-    if w.sum() == 0:
+    pitches = np.array([n.pitch for n in notes])
+    low = [n for n, p in zip(notes, pitches) if p <= np.percentile(pitches, 25)]
+    wb = pitch_class_weights(low)
+    total, total_b = max(w.sum(), 1e-9), max(wb.sum(), 1e-9)
+    rows = []
+    for fifths in range(-5, 7):
+        major = (7 * fifths) % 12
+        minor = (major + 9) % 12
+        inside = (major + DIATONIC) % 12
+        rows.append([w[inside].sum() / total, wb[inside].sum() / total_b, _profile_r(w, MAJOR_PROFILE, major),
+                     _profile_r(w, MINOR_PROFILE, minor), wb[major] / total_b, wb[minor] / total_b])
+    return np.array(rows)
+
+
+def estimate_key(notes: list[Note], weights: np.ndarray | None = None) -> Key:
+    """The key signature whose features score best under the notation model (learned on the
+    training works: services/trainer/notation.py), then major or minor by the better profile.
+    No notes: C major."""
+    from tunescribe.notation.weights import load_weights
+
+    if not notes:
         return Key(0, "major", 0)
-    best = (-np.inf, 0, "major")
-    for mode, profile in (("major", MAJOR_PROFILE), ("minor", MINOR_PROFILE)):
-        for tonic in range(12):
-            r = float(np.corrcoef(w, np.roll(profile, tonic))[0, 1]) if w.std() > 0 else 0.0
-            if r > best[0] + 1e-12:
-                best = (r, tonic, mode)
-    _, tonic, mode = best
-    major_pc = tonic if mode == "major" else (tonic + 3) % 12
-    fifths = (major_pc * 7) % 12  # C=0, G=1, ... on the sharp side
-    if fifths > 6:
-        fifths -= 12  # F = -1, Bb = -2, ...
-    return Key(tonic, mode, fifths)
+    x = key_features(notes)
+    w = load_weights("key", KEY_FEATURES) if weights is None else weights
+    row = int(np.argmax(x @ w))
+    fifths = row - 5
+    major = (7 * fifths) % 12
+    if x[row, 3] > x[row, 2]:
+        return Key((major + 9) % 12, "minor", fifths)
+    return Key(major, "major", fifths)
 
 
 def _tonic_lof(key: Key) -> int:

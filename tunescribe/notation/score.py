@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from tunescribe.constants import SAMPLE_RATE
-from tunescribe.notation.beats import BeatGrid, beat_grid
+from tunescribe.notation.beats import BeatGrid
 from tunescribe.notation.key import Key, estimate_key, spell, spelling_table
+from tunescribe.notation.meter import beat_grid
 from tunescribe.notation.quantize import QNote, quantize
 from tunescribe.notation.staves import Staff, make_staves
 from tunescribe.notes import Note

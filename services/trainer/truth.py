@@ -1,0 +1,142 @@
+"""The true score of a rendition: meter, key signature, beats, downbeats and each note's place in
+its bar, from the music21 work and the rendition's `<id>.score.json` (transposition, rubato clock,
+each performed note's place in the score). Shared by the notation benchmark (scoring) and the
+notation trainer (targets)."""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from services.trainer.corpus import Rubato
+from tunescribe.notes import Note
+
+DENOMINATOR = 96  # quarter-note positions are compared as fractions with at most this denominator
+
+
+def q(x) -> Fraction:
+    """A music21 offset or quarter length (float or Fraction) as an exact fraction."""
+    return Fraction(x).limit_denominator(DENOMINATOR)
+
+
+@dataclass
+class Truth:
+    id: str
+    work: str
+    kind: str
+    meter: str  # time signature in force over most of the excerpt, e.g. "4/4"
+    meter_shape: tuple[int, int]  # (beats per bar, division of the beat)
+    beat_quarters: Fraction  # the notated beat of that meter, in quarters
+    fifths: int  # key signature of the rendered (transposed) excerpt, sharps > 0
+    beats_s: np.ndarray  # true beats, seconds in the audio
+    downbeats_s: np.ndarray  # the beats that start a bar
+    notes: list[Note]  # the reference notes (as labelled in the rendition)
+    bar_position: list[Fraction]  # per reference note: quarter notes from its bar's start
+    duration: list[Fraction]  # per reference note: written duration in quarters, ties merged
+    meters_in_excerpt: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Bar:
+    start: float  # offset in the part, quarters
+    pad: float  # quarters missing at the bar's start (a pickup)
+    length: float  # quarters
+    meter: object  # music21 TimeSignature in force
+    sharps: int  # key signature in force
+
+
+_BARS: dict[str, list[Bar]] = {}
+
+
+def bars_of(work: str) -> list[Bar]:
+    """The bars of a corpus work's first part, with the time and key signature in force in each
+    (the same score that services.trainer.corpus.score_parts performs); cached per work."""
+    if work in _BARS:
+        return _BARS[work]
+    import music21 as m21
+
+    s = m21.corpus.parse(work)
+    if isinstance(s, m21.stream.Opus):
+        s = s.scores[0]
+    part = s.parts[0] if s.parts else s
+    measures = list(part.getElementsByClass(m21.stream.Measure))
+    if not measures:  # a score without barlines (some ABC files): bars from its time signature
+        measures = list(part.makeMeasures().getElementsByClass(m21.stream.Measure))
+    ts, sharps, bars = m21.meter.TimeSignature("4/4"), 0, []
+    for i, m in enumerate(measures):
+        ts = m.timeSignature or ts
+        if m.keySignature is not None:
+            sharps = m.keySignature.sharps
+        end = measures[i + 1].offset if i + 1 < len(measures) else m.offset + m.duration.quarterLength
+        bars.append(Bar(float(m.offset), float(m.paddingLeft), float(end - m.offset), ts, sharps))
+    _BARS[work] = bars
+    return bars
+
+
+def truth_of(rid: str, kind: str, meta: dict, labels: list[Note]) -> Truth:
+    """A rendition's truth from its score.json contents and its labelled notes (in the same order
+    as meta["notes"])."""
+    placed = meta["notes"]  # per label: [onset (quarters), duration (quarters), part]
+    assert len(placed) == len(labels), rid
+    bars = bars_of(meta["work"])
+    starts = [b.start for b in bars]
+
+    def bar_at(x: float) -> Bar:
+        return bars[max(0, bisect.bisect_right(starts, x + 1e-9) - 1)]
+
+    lo = min(o for o, _, _ in placed)
+    hi = max(o + d for o, d, _ in placed)
+    meter_w, key_w = Counter(), Counter()
+    for b in bars:
+        overlap = min(hi, b.start + b.length) - max(lo, b.start)
+        if overlap > 0:
+            meter_w[b.meter.ratioString] += overlap
+            key_w[b.sharps] += overlap
+    meter = meter_w.most_common(1)[0][0]
+    ts = next(b.meter for b in bars if b.meter.ratioString == meter)
+    fifths = (key_w.most_common(1)[0][0] + 7 * meta["transpose"] + 6) % 12 - 6
+
+    # true beats: where the notes struck on a beat sound, else the rubato clock
+    onsets_at: dict[Fraction, list[float]] = {}
+    for (o, _, _), n in zip(placed, labels):
+        onsets_at.setdefault(q(o), []).append(n.start_s)
+    clock = Rubato(**meta["rubato"])
+    t0 = meta["window_start_s"]
+    end_s = max(n.end_s for n in labels)
+    beats, downbeats = [], []
+    for b in bars:
+        if b.start + b.length < lo or b.start > hi:
+            continue
+        unit = b.meter.beatDuration.quarterLength
+        k = int(np.ceil(b.pad / unit - 1e-9))
+        while k * unit < b.pad + b.length - 1e-9:
+            x = b.start + k * unit - b.pad
+            k += 1
+            if not lo - 1e-9 <= x <= hi:
+                continue
+            heard = onsets_at.get(q(x))
+            t = float(np.median(heard)) if heard else float(clock.seconds(x)) - t0
+            if 0.0 <= t <= end_s:
+                beats.append(t)
+                if k == 1:  # the bar's first beat (a pickup bar has none)
+                    downbeats.append(t)
+    position = [q(o - bar_at(o).start + bar_at(o).pad) for o, _, _ in placed]
+    return Truth(rid, meta["work"], kind, meter, (ts.beatCount, ts.beatDivisionCount),
+                 q(ts.beatDuration.quarterLength), fifths, np.unique(beats), np.unique(downbeats),
+                 labels, position, [q(d) for _, d, _ in placed], sorted(meter_w))
+
+
+def load_truth(split_dir: Path, row: dict) -> Truth:
+    """The truth of a rendered rendition (`split_dir`: the corpus folder of its split, holding
+    <id>.npz and <id>.score.json)."""
+    rid = row["id"]
+    meta = json.loads((split_dir / f"{rid}.score.json").read_text())
+    with np.load(split_dir / f"{rid}.npz") as z:
+        labels = [Note(int(p), float(a), float(b), int(v)) for p, a, b, v in z["notes"]]
+    return truth_of(rid, row.get("kind", "?"), meta, labels)

@@ -1,0 +1,207 @@
+"""Meter and downbeat: which time signature, and where the bars start, on a tracked pulse.
+
+The tracked pulse may be the music's eighth, quarter, dotted quarter or half note. Every reading
+of it is a hypothesis: a time signature (METERS), what one pulse is (eighths per pulse) and where
+the first downbeat falls. Each hypothesis is described by features of the notes on the eighth-note
+grid it implies (how much louder, lower, longer and more harmonically new the notes are on its
+downbeats than on its other beats, and on its beats than between them; how well onsets fit the
+grid; the tempo it implies; how long the notes are in its beats) and scored by a log-linear model
+whose weights were learned from the music21 corpus's training works (services/trainer/notation.py;
+models/notation-v1/card.md). The best-scoring hypothesis becomes the BeatGrid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tunescribe.notation.beats import BeatGrid, track_beats
+from tunescribe.notation.weights import load_weights
+from tunescribe.notes import Note
+
+# time signature -> (bar, beat) in eighth notes
+METERS = {"2/4": (4, 2), "3/4": (6, 2), "4/4": (8, 2), "2/2": (8, 4), "3/2": (12, 4), "4/2": (16, 4),
+          "6/8": (6, 3), "9/8": (9, 3), "12/8": (12, 3), "3/8": (3, 3), "4/8": (4, 1)}
+PULSES = (1, 2, 3, 4)  # eighths in one tracked pulse: an eighth, a quarter, a dotted quarter, a half
+ACCENTS = ("loud", "count", "bass", "long", "change", "bass_move")
+ON_GRID = 0.3  # an onset within this fraction of an eighth of a grid point is on it
+# quarter-note tempi beyond which a reading grows unlikely (log2 of BPM / 90): 140 and 50 BPM
+FAST_QUARTER, SLOW_QUARTER = np.log2(140 / 90), np.log2(50 / 90)
+# and those no reading may imply: a pulse read as eighths or halves must give a quarter note a
+# player would take (the corpus's performances take 50 to 140; scores rarely ask beyond these)
+QUARTER_BPM = (45.0, 170.0)
+EARLY_S = 0.05  # a first note this much before a downbeat is played early, not in a bar of its own
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    meter: str
+    pulse: int  # eighths per tracked pulse
+    phase: int  # eighths from the first grid point to the first downbeat
+
+    @property
+    def bar(self) -> int:
+        return METERS[self.meter][0]
+
+    @property
+    def beat(self) -> int:
+        return METERS[self.meter][1]
+
+
+def hypotheses() -> list[Hypothesis]:
+    """Every reading of a pulse: the bar a whole number of pulses, the beat a multiple or a
+    divisor of the pulse, the downbeat on a pulse."""
+    out = []
+    for pulse in PULSES:
+        for meter, (bar, beat) in METERS.items():
+            if bar % pulse == 0 and (beat % pulse == 0 or pulse % beat == 0):
+                out += [Hypothesis(meter, pulse, phase) for phase in range(0, bar, pulse)]
+    return out
+
+
+def feature_names() -> list[str]:
+    names = [f"{level}_{a}" for level in ("down", "beat", "mid") for a in ACCENTS]
+    names += ["fit", "half_fit", "quarter_tempo", "quarter_tempo_sq", "beat_tempo", "beat_tempo_sq",
+              "quarter_too_fast", "quarter_too_slow"]
+    names += [f"pulse_{p}" for p in PULSES]
+    for what in ("bias", "tempo", "ioi", "duration"):
+        names += [f"{m}_{what}" for m in METERS]
+    for m, (bar, _) in METERS.items():  # the accent profile along each meter's bar, eighth by eighth
+        names += [f"{m}_at{r}_{a}" for r in range(bar) for a in ACCENTS]
+    return names
+
+
+def _eighths(pulse_s: np.ndarray, pulse: int, times_s) -> np.ndarray:
+    """Seconds -> positions in eighths (0 = the first pulse), for a pulse of `pulse` eighths."""
+    return pulse * BeatGrid(pulse_s, 4, 2).to_beats(times_s)
+
+
+def _accents(notes: list[Note], pos: np.ndarray, dur: np.ndarray, n: int, pulse: int) -> np.ndarray:
+    """(n, len(ACCENTS)) per eighth-grid point, z-scored: summed loudness and number of the onsets
+    on it, a low note among them, the longest note starting there (log eighths), how new its
+    pitch classes are against the two pulses before, and whether its lowest note differs from the
+    last lowest note before it."""
+    k = np.round(pos).astype(int)
+    on = (np.abs(pos - k) < ON_GRID) & (k >= 0) & (k < n)
+    pitches = np.array([x.pitch for x in notes])
+    low = pitches <= np.percentile(pitches, 25)
+    a = np.zeros((n, len(ACCENTS)))
+    pcs = np.zeros((n + 1, 12))
+    for i in np.flatnonzero(on):
+        j = k[i]
+        a[j, 0] += notes[i].velocity / 127
+        a[j, 1] += 1
+        a[j, 2] = max(a[j, 2], float(low[i]))
+        a[j, 3] = max(a[j, 3], np.log2(1 + max(dur[i], 0.0)))
+        pcs[j + 1, pitches[i] % 12] += notes[i].velocity / 127
+    lowest = np.full(n, 999)
+    np.minimum.at(lowest, k[on], pitches[on])
+    struck = np.flatnonzero(lowest < 999)
+    a[struck[1:], 5] = (lowest[struck[1:]] != lowest[struck[:-1]]).astype(float)
+    cum = np.cumsum(pcs, axis=0)
+    w = 2 * pulse
+    idx = np.arange(n)
+    after = cum[np.minimum(idx + w, n)] - cum[idx]
+    before = cum[idx] - cum[np.maximum(idx - w, 0)]
+    cos = (after * before).sum(1) / (np.linalg.norm(after, axis=1) * np.linalg.norm(before, axis=1) + 1e-9)
+    a[:, 4] = np.where(after.sum(1) > 0, 1 - cos, 0.0)
+    sd = a.std(axis=0)
+    return np.where(sd > 1e-9, (a - a.mean(axis=0)) / np.where(sd > 1e-9, sd, 1), 0.0)
+
+
+def _contrast(a: np.ndarray, on: np.ndarray, off: np.ndarray) -> np.ndarray:
+    if not on.any() or not off.any():
+        return np.zeros(a.shape[1])
+    return a[on].mean(axis=0) - a[off].mean(axis=0)
+
+
+def candidates(notes: list[Note], pulse_s: np.ndarray) -> tuple[list[Hypothesis], np.ndarray]:
+    """Every hypothesis whose quarter-note tempo lies in QUARTER_BPM (all of them if none does),
+    and its feature row (columns as `feature_names`)."""
+    period = float(np.median(np.diff(pulse_s)))
+    hyps = [h for h in hypotheses() if QUARTER_BPM[0] <= 30 * h.pulse / period <= QUARTER_BPM[1]] or hypotheses()
+    meters = list(METERS)
+    starts = np.array([x.start_s for x in notes])
+    ends = np.array([x.end_s for x in notes])
+    onsets = np.unique(np.round(starts, 2))
+    ioi_s = float(np.median(np.diff(onsets))) if len(onsets) > 1 else period
+    dur_s = float(np.median(ends - starts))
+    per_pulse = {}
+    for pulse in PULSES:
+        pos = _eighths(pulse_s, pulse, starts)
+        dur = _eighths(pulse_s, pulse, ends) - pos
+        lo, hi = int(np.floor(pos.min())), int(np.ceil(pos.max())) + 1
+        n = max(hi, 1)
+        acc = _accents(notes, pos, dur, n, pulse)
+        frac = np.abs(pos - np.round(pos))
+        fit = float(np.mean(frac < 0.15))
+        half_fit = float(np.mean(np.abs(2 * pos - np.round(2 * pos)) < 0.3))
+        eighth_s = period / pulse
+        per_pulse[pulse] = (acc, max(lo, 0), n, fit, half_fit, eighth_s)
+    blocks = {}  # each meter's block of profile columns
+    at = 0
+    for m, (bar, _) in METERS.items():
+        blocks[m] = at
+        at += bar * len(ACCENTS)
+    rows = []
+    for h in hyps:
+        acc, lo, n, fit, half_fit, eighth_s = per_pulse[h.pulse]
+        r = (np.arange(n) - h.phase) % h.bar
+        span = np.arange(n) >= lo
+        down, beat = (r == 0) & span, (r % h.beat == 0) & span
+        beats_in_bar = h.bar // h.beat
+        mid = (r == h.bar // 2) & span if beats_in_bar >= 4 and beats_in_bar % 2 == 0 else np.zeros(n, bool)
+        x = np.concatenate([_contrast(acc, down, beat & ~down), _contrast(acc, beat, span & ~beat),
+                            _contrast(acc, mid, beat & ~down & ~mid)])
+        q_tempo = np.log2(60 / (2 * eighth_s) / 90)
+        b_tempo = np.log2(60 / (h.beat * eighth_s) / 80)
+        onehot = np.zeros(len(meters))
+        onehot[meters.index(h.meter)] = 1
+        ioi_q = np.log2(ioi_s / (2 * eighth_s))
+        dur_q = np.log2(max(dur_s, 0.02) / (2 * eighth_s))
+        pulse_1h = np.array([float(h.pulse == p) for p in PULSES])
+        profile = np.zeros(at)
+        sums = np.zeros((h.bar, acc.shape[1]))
+        np.add.at(sums, r[span], acc[span])
+        counts = np.bincount(r[span], minlength=h.bar)[:, None]
+        profile[blocks[h.meter]:blocks[h.meter] + sums.size] = (sums / np.maximum(counts, 1)).ravel()
+        tempo = [q_tempo, q_tempo ** 2, b_tempo, b_tempo ** 2,
+                 max(0.0, q_tempo - FAST_QUARTER), max(0.0, SLOW_QUARTER - q_tempo)]
+        rows.append(np.concatenate([x, [fit, half_fit, *tempo], pulse_1h,
+                                    onehot, onehot * q_tempo, onehot * ioi_q, onehot * dur_q, profile]))
+    return hyps, np.array(rows)
+
+
+def grid_of(h: Hypothesis, pulse_s: np.ndarray, notes: list[Note]) -> BeatGrid:
+    """The BeatGrid of a hypothesis: its beats from the last downbeat at or before the first
+    onset (or at most EARLY_S after it) through the last note's end."""
+    pulse_grid = BeatGrid(pulse_s, 4, 2)
+    first = float(min(x.start_s for x in notes))
+    last = float(max(x.end_s for x in notes))
+    e_first = h.pulse * float(pulse_grid.to_beats(first))
+    start = h.phase + h.bar * np.floor((e_first - h.phase) / h.bar)
+    if pulse_grid.to_seconds((start + h.bar) / h.pulse) <= first + EARLY_S:  # the first note is a little early
+        start += h.bar
+    e_last = h.pulse * float(pulse_grid.to_beats(last))
+    n_beats = int(np.ceil((e_last - start) / h.beat)) + 1
+    e = start + h.beat * np.arange(max(n_beats, 2))
+    beats_s = pulse_grid.to_seconds(e / h.pulse)
+    division = 3 if h.beat == 3 else 2
+    beat_note = {1: 8, 2: 4, 3: 4, 4: 2}[h.beat]
+    return BeatGrid(beats_s, h.bar // h.beat, division, beat_note)
+
+
+def estimate_meter(notes: list[Note], pulse_s: np.ndarray, weights: np.ndarray | None = None) -> BeatGrid:
+    """The best-scoring hypothesis on a tracked pulse. Fewer than 4 notes: 4/4 on the pulse."""
+    pulse_s = np.asarray(pulse_s, float)
+    if len(notes) < 4 or len(pulse_s) < 4:
+        return BeatGrid(pulse_s, 4, 2)
+    w = load_weights("meter", feature_names()) if weights is None else weights
+    hyps, x = candidates(notes, pulse_s)
+    return grid_of(hyps[int(np.argmax(x @ w))], pulse_s, notes)
+
+
+def beat_grid(notes: list[Note], audio: np.ndarray | None = None, sample_rate: int = 16_000) -> BeatGrid:
+    """Track a pulse, then choose the meter and downbeat: the whole beat stage in one call."""
+    return estimate_meter(notes, track_beats(notes, audio, sample_rate))
