@@ -244,10 +244,11 @@ def write_model(out: Path, meter_w: np.ndarray, key_w: np.ndarray, info: dict) -
         f"`python -m services.trainer.notation --out {out}` ({info['minutes']} min on this machine).", "",
         f"- data: {info['works']}, {info['performances']} performances ({info['per_work']} per work, seed "
         f"{info['seed']}) as the corpus builder performs them (rubato, articulation, transposition, <= 90 s "
-        "windows), notes spoiled as a transcription spoils them (services.trainer.notation.spoil); no audio, "
-        "no validation or test work",
+        "windows), half of them with metric accents (services.trainer.notation.accent), notes spoiled as a "
+        "transcription spoils them (services.trainer.notation.spoil); no audio, no validation or test work",
         f"- parameters: {len(feature_names())} meter weights over {len(METERS)} time signatures "
-        f"({', '.join(METERS)}), {len(KEY_FEATURES)} key weights; L2 penalty {info['l2']}, L-BFGS",
+        f"({', '.join(METERS)}), {len(KEY_FEATURES)} key weights; L2 penalty {info['l2']} "
+        f"({PROFILE_PENALTY:g} times that on the per-position accent profiles), L-BFGS",
         "- features: meter.feature_names() and key.KEY_FEATURES; the pulse from "
         "tunescribe.notation.beats.track_beats", "",
         "| measured on | pieces | meter right | key signature right | beat F | downbeat F | best beat F on the pulse |",
