@@ -31,7 +31,7 @@ describe("signing in", () => {
     expect(body.get("username")).toBe("ada@example.com");
     expect(body.get("password")).toBe("correct horse");
     expect(localStorage.getItem("tunescribe.token")).toBe("t-1");
-    expect(screen.getByText(USER.email)).toBeInTheDocument();
+    expect(await screen.findByText(USER.email)).toBeInTheDocument(); // shown once /api/auth/me answers
   });
 
   it("says so when the email or password is wrong", async () => {
