@@ -154,7 +154,7 @@ def symbolic_examples(split: str, per_work: int, seed: int, processes: int, limi
 
 def transcribed_examples(corpus: Path, split: str = "validation") -> list[dict]:
     """The rendered renditions of a split, transcribed by the shipped engine (notes cached beside
-    them as <id>.transcribed.npy), with the audio for the pulse."""
+    them as <id>.transcribed.npy); the audio sets how far the pulse runs."""
     from tunescribe.audio import load_audio
     from tunescribe.model import load_model
     from tunescribe.transcribe import transcribe_audio
