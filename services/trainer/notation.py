@@ -96,8 +96,7 @@ def example(notes: list[Note], truth: Truth, audio=None) -> dict | None:
     if len(ref_b) < 4 or len(ref_d) < 2:
         return None
     scores = np.array([score_hypothesis(h, pulse_s, notes, ref_b, ref_d, truth.meter) for h in hyps])
-    return {"id": truth.id, "meter": truth.meter, "x": x, "scores": scores, "pulse_s": pulse_s,
-            "notes": np.array([[n.pitch, n.start_s, n.end_s, n.velocity] for n in notes]),
+    return {"id": truth.id, "meter": truth.meter, "x": x, "scores": scores,
             "truth": {"beats_s": truth.beats_s, "downbeats_s": truth.downbeats_s, "fifths": truth.fifths},
             "key_x": key_features(notes), "key_y": (truth.fifths + 5) % 12,
             "hyps": [(h.meter, h.pulse, h.phase) for h in hyps]}
@@ -191,11 +190,11 @@ def fit_logit(xs: list[np.ndarray], ys: list[int], l2: float, penalty: np.ndarra
 
     def loss(w):
         z = x @ w
-        z = z - np.maximum.reduceat(z, starts)[group]
-        e = np.exp(z)
+        top = np.maximum.reduceat(z, starts)
+        e = np.exp(z - top[group])
         norm = np.add.reduceat(e, starts)
         p = e / norm[group]
-        total = -(picked @ w) + np.sum(np.log(norm) + np.maximum.reduceat(x @ w, starts))
+        total = -(picked @ w) + np.sum(np.log(norm) + top)
         return total / len(xs) + l2 * w @ (pen * w), (p @ x - picked) / len(xs) + 2 * l2 * pen * w
 
     w = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B", options={"maxiter": 1000}).x
@@ -267,18 +266,10 @@ def main(argv=None) -> None:
     ap.add_argument("--l2", type=float, default=1e-3)
     ap.add_argument("--limit", type=int, default=None, help="the first N training works only (a quick run)")
     ap.add_argument("--processes", type=int, default=2)
-    ap.add_argument("--cache", type=Path, default=None, help="pickle of the training examples (reused when present)")
     ap.add_argument("--eval-corpus", type=Path, default=None, help="a corpus holding the rendered validation split")
     args = ap.parse_args(argv)
-    import pickle
-
     t0 = time.time()
-    if args.cache and args.cache.is_file():
-        train_ex = pickle.loads(args.cache.read_bytes())
-    else:
-        train_ex = symbolic_examples("train", args.per_work, args.seed, args.processes, args.limit)
-        if args.cache:
-            args.cache.write_bytes(pickle.dumps(train_ex))
+    train_ex = symbolic_examples("train", args.per_work, args.seed, args.processes, args.limit)
     print(f"{len(train_ex)} training performances in {time.time() - t0:.0f} s", flush=True)
     meter_w, key_w = train(train_ex, args.l2)
     report = {"train": evaluate(train_ex, meter_w, key_w)}

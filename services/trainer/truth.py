@@ -10,6 +10,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -51,14 +52,10 @@ class Bar:
     sharps: int  # key signature in force
 
 
-_BARS: dict[str, list[Bar]] = {}
-
-
+@lru_cache(maxsize=None)
 def bars_of(work: str) -> list[Bar]:
     """The bars of a corpus work's first part, with the time and key signature in force in each
     (the same score that services.trainer.corpus.score_parts performs); cached per work."""
-    if work in _BARS:
-        return _BARS[work]
     import music21 as m21
 
     s = m21.corpus.parse(work)
@@ -75,7 +72,6 @@ def bars_of(work: str) -> list[Bar]:
             sharps = m.keySignature.sharps
         end = measures[i + 1].offset if i + 1 < len(measures) else m.offset + m.duration.quarterLength
         bars.append(Bar(float(m.offset), float(m.paddingLeft), float(end - m.offset), ts, sharps))
-    _BARS[work] = bars
     return bars
 
 

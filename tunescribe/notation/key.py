@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tunescribe.notation.weights import load_weights
 from tunescribe.notes import Note
 
 # Krumhansl & Kessler (1982) probe-tone ratings, tonic first
@@ -73,8 +74,6 @@ def estimate_key(notes: list[Note], weights: np.ndarray | None = None) -> Key:
     """The key signature whose features score best under the notation model (learned on the
     training works: services/trainer/notation.py), then major or minor by the better profile.
     No notes: C major."""
-    from tunescribe.notation.weights import load_weights
-
     if not notes:
         return Key(0, "major", 0)
     x = key_features(notes)
