@@ -31,6 +31,7 @@ print('\n'.join(p['dependencies'] + p['optional-dependencies']['service'] + p['o
 COPY . .
 COPY --from=frontend /src/frontend/dist frontend/dist
 RUN pip install --no-deps -e . \
+    && python -c "from tunescribe.notation.beats import compile_beat_tracker; compile_beat_tracker()" \
     && useradd --system --uid 10001 --home-dir /app tunescribe \
     && mkdir -p /data && chown tunescribe /data
 USER tunescribe

@@ -30,6 +30,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY_VERSION) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -e ".[trainer,service,test]"
+	$(PY) -c "from tunescribe.notation.beats import compile_beat_tracker; compile_beat_tracker()"
 	touch $@
 
 venv: $(VENV)/.installed

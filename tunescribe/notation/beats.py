@@ -157,3 +157,11 @@ def _extend(beats: np.ndarray, start_s: float, end_s: float) -> np.ndarray:
     while out[-1] < end_s:
         out.append(out[-1] + (out[-1] - out[-2]))
     return np.array(out)
+
+
+
+def compile_beat_tracker() -> None:
+    """Run once after installing (make venv, the Dockerfile): librosa compiles its beat tracker
+    with numba and caches the machine code beside its sources, and several processes compiling it
+    at once (workers, a training pool) leave a cache that crashes every later process."""
+    track_beats([Note(60 + i % 5, 0.5 * i, 0.5 * i + 0.4, 80) for i in range(16)])
