@@ -93,6 +93,29 @@ def test_two_hand_piece_in_four_four(tmp_path):
     assert "B-" in names and "A#" not in names
 
 
+def waltz(bars: int = 12):
+    """A waltz in G major, every note equally loud: the bass on one, the chord on two and three,
+    a melody in half and quarter notes; the harmony changes with the bar."""
+    chords = [(43, [59, 62]), (38, [57, 60]), (43, [59, 62]), (50, [54, 60])]
+    tune = [[(71, 0, 2), (74, 2, 1)], [(72, 0, 2), (69, 2, 1)], [(67, 0, 3)], [(66, 0, 1), (69, 1, 1), (72, 2, 1)]]
+    events = []
+    for bar in range(bars):
+        bass, chord = chords[bar % 4]
+        events += [(bass, 3 * bar, 1)] + [(p, 3 * bar + b, 1) for b in (1, 2) for p in chord]
+        events += [(p, 3 * bar + s, d) for p, s, d in tune[bar % 4]]
+    return events
+
+
+def test_a_waltz_without_accents_is_in_three_four():
+    """No note louder than another: the bar is heard in how the music repeats, the bass, the
+    harmony and the long notes."""
+    result = build_score(play(waltz(), 90))
+    assert result.meter == "3/4"
+    assert result.key.fifths == 1
+    assert result.n_measures == 12
+    assert result.qnotes[0].start == 0  # the first bass note is the first downbeat
+
+
 def test_six_eight_melody_in_d_major(tmp_path):
     """Dotted quarter = 60 (eighths at 180 per minute), quarter-eighth and dotted-quarter rhythms."""
     bar_rhythms = [[(0, 1), (1, 0.5), (1.5, 1), (2.5, 0.5)], [(0, 1.5), (1.5, 0.5), (2, 0.5), (2.5, 0.5)]]
