@@ -7,7 +7,7 @@ grid it implies (how much louder, lower, longer and more harmonically new the no
 downbeats than on its other beats, and on its beats than between them; how well onsets fit the
 grid; the tempo it implies; how long the notes are in its beats) and scored by a log-linear model
 whose weights were learned from the music21 corpus's training works (services/trainer/notation.py;
-models/notation-v2/card.md). The best-scoring hypothesis becomes the BeatGrid.
+models/notation-v1/card.md). The best-scoring hypothesis becomes the BeatGrid.
 """
 
 from __future__ import annotations
@@ -65,8 +65,6 @@ def feature_names() -> list[str]:
     names += ["fit", "half_fit", "quarter_tempo", "quarter_tempo_sq", "beat_tempo", "beat_tempo_sq",
               "quarter_too_fast", "quarter_too_slow"]
     names += [f"pulse_{p}" for p in PULSES]
-    names += [f"repeat_{a}" for a in ACCENTS] + ["repeat_chroma", "repeat2_chroma"]
-    names += ["first_down", "first_beat", "last_down", "last_beat", "cross_down", "cross_beat"]
     for what in ("bias", "tempo", "ioi", "duration"):
         names += [f"{m}_{what}" for m in METERS]
     for m, (bar, _) in METERS.items():  # the accent profile along each meter's bar, eighth by eighth
@@ -79,11 +77,11 @@ def _eighths(pulse_s: np.ndarray, pulse: int, times_s) -> np.ndarray:
     return pulse * BeatGrid(pulse_s, 4, 2).to_beats(times_s)
 
 
-def _accents(notes: list[Note], pos: np.ndarray, dur: np.ndarray, n: int, pulse: int) -> tuple[np.ndarray, np.ndarray]:
+def _accents(notes: list[Note], pos: np.ndarray, dur: np.ndarray, n: int, pulse: int) -> np.ndarray:
     """(n, len(ACCENTS)) per eighth-grid point, z-scored: summed loudness and number of the onsets
     on it, a low note among them, the longest note starting there (log eighths), how new its
     pitch classes are against the two pulses before, and whether its lowest note differs from the
-    last lowest note before it; and (n, 12) the loudness of each pitch class struck there."""
+    last lowest note before it."""
     k = np.round(pos).astype(int)
     on = (np.abs(pos - k) < ON_GRID) & (k >= 0) & (k < n)
     pitches = np.array([x.pitch for x in notes])
@@ -109,71 +107,13 @@ def _accents(notes: list[Note], pos: np.ndarray, dur: np.ndarray, n: int, pulse:
     cos = (after * before).sum(1) / (np.linalg.norm(after, axis=1) * np.linalg.norm(before, axis=1) + 1e-9)
     a[:, 4] = np.where(after.sum(1) > 0, 1 - cos, 0.0)
     sd = a.std(axis=0)
-    return np.where(sd > 1e-9, (a - a.mean(axis=0)) / np.where(sd > 1e-9, sd, 1), 0.0), pcs[1:]
-
-
-def _repeats(acc: np.ndarray, chroma: np.ndarray, lag: int) -> np.ndarray:
-    """How much the music repeats itself a bar (`lag` grid points) later: the correlation of each
-    accent with itself, and the cosine of the pitch classes struck, a bar and two bars apart."""
-    def corr(x, y):
-        return float(np.corrcoef(x, y)[0, 1]) if len(x) > 2 and x.std() > 1e-9 and y.std() > 1e-9 else 0.0
-
-    def cosine(c, k):
-        if len(c) <= k:
-            return 0.0
-        x, y = c[:-k], c[k:]
-        return float((x * y).sum() / (np.sqrt((x * x).sum() * (y * y).sum()) + 1e-9))
-
-    out = [corr(acc[:-lag, j], acc[lag:, j]) if len(acc) > lag else 0.0 for j in range(acc.shape[1])]
-    return np.array(out + [cosine(chroma, lag), cosine(chroma, 2 * lag)])
+    return np.where(sd > 1e-9, (a - a.mean(axis=0)) / np.where(sd > 1e-9, sd, 1), 0.0)
 
 
 def _contrast(a: np.ndarray, on: np.ndarray, off: np.ndarray) -> np.ndarray:
     if not on.any() or not off.any():
         return np.zeros(a.shape[1])
     return a[on].mean(axis=0) - a[off].mean(axis=0)
-
-
-@dataclass
-class _PulseGrid:
-    """The notes on the eighth-note grid of one reading of the pulse (`pulse` eighths a pulse)."""
-    pos: np.ndarray  # onsets, eighths from the first pulse
-    end: np.ndarray  # ends, eighths
-    acc: np.ndarray  # (n, len(ACCENTS)) accents per grid point
-    chroma: np.ndarray  # (n, 12) loudness of each pitch class struck per grid point
-    lo: int  # first grid point with a note
-    fit: float  # share of onsets on the grid
-    half_fit: float  # share of onsets on the grid's halves
-    eighth_s: float  # seconds an eighth
-
-    @property
-    def n(self) -> int:
-        return len(self.acc)
-
-
-def _pulse_grid(notes: list[Note], pulse_s: np.ndarray, pulse: int, period: float) -> _PulseGrid:
-    starts = np.array([x.start_s for x in notes])
-    pos = _eighths(pulse_s, pulse, starts)
-    end = _eighths(pulse_s, pulse, [x.end_s for x in notes])
-    lo, hi = int(np.floor(pos.min())), int(np.ceil(pos.max())) + 1
-    acc, chroma = _accents(notes, pos, end - pos, max(hi, 1), pulse)
-    return _PulseGrid(pos, end, acc, chroma, max(lo, 0),
-                      float(np.mean(np.abs(pos - np.round(pos)) < 0.15)),
-                      float(np.mean(np.abs(2 * pos - np.round(2 * pos)) < 0.3)), period / pulse)
-
-
-def _phase_cues(g: _PulseGrid, h: Hypothesis) -> list[float]:
-    """Where the first and the last onsets fall (a piece starts and ends on a downbeat or a beat
-    more often than not), and how many notes are held across a downbeat or a beat (written music
-    ties few)."""
-    first, last = (int(np.round(x)) - h.phase for x in (g.pos.min(), g.pos.max()))
-
-    def crossing(unit):
-        nxt = h.phase + unit * np.floor((g.pos - h.phase + 0.5) / unit + 1)  # the next boundary after an onset
-        return float(np.mean(g.end > nxt + 0.5))
-
-    return [float(first % h.bar == 0), float(first % h.beat == 0), float(last % h.bar == 0),
-            float(last % h.beat == 0), crossing(h.bar), crossing(h.beat)]
 
 
 def candidates(notes: list[Note], pulse_s: np.ndarray) -> tuple[list[Hypothesis], np.ndarray]:
@@ -187,8 +127,18 @@ def candidates(notes: list[Note], pulse_s: np.ndarray) -> tuple[list[Hypothesis]
     onsets = np.unique(np.round(starts, 2))
     ioi_s = float(np.median(np.diff(onsets))) if len(onsets) > 1 else period
     dur_s = float(np.median(ends - starts))
-    grids = {pulse: _pulse_grid(notes, pulse_s, pulse, period) for pulse in {h.pulse for h in hyps}}
-    repeats = {}  # (pulse, bar) -> how the music repeats a bar apart
+    per_pulse = {}
+    for pulse in PULSES:
+        pos = _eighths(pulse_s, pulse, starts)
+        dur = _eighths(pulse_s, pulse, ends) - pos
+        lo, hi = int(np.floor(pos.min())), int(np.ceil(pos.max())) + 1
+        n = max(hi, 1)
+        acc = _accents(notes, pos, dur, n, pulse)
+        frac = np.abs(pos - np.round(pos))
+        fit = float(np.mean(frac < 0.15))
+        half_fit = float(np.mean(np.abs(2 * pos - np.round(2 * pos)) < 0.3))
+        eighth_s = period / pulse
+        per_pulse[pulse] = (acc, max(lo, 0), n, fit, half_fit, eighth_s)
     blocks = {}  # each meter's block of profile columns
     at = 0
     for m, (bar, _) in METERS.items():
@@ -196,24 +146,21 @@ def candidates(notes: list[Note], pulse_s: np.ndarray) -> tuple[list[Hypothesis]
         at += bar * len(ACCENTS)
     rows = []
     for h in hyps:
-        g = grids[h.pulse]
-        acc, n = g.acc, g.n
+        acc, lo, n, fit, half_fit, eighth_s = per_pulse[h.pulse]
         r = (np.arange(n) - h.phase) % h.bar
-        span = np.arange(n) >= g.lo
+        span = np.arange(n) >= lo
         down, beat = (r == 0) & span, (r % h.beat == 0) & span
         beats_in_bar = h.bar // h.beat
         mid = (r == h.bar // 2) & span if beats_in_bar >= 4 and beats_in_bar % 2 == 0 else np.zeros(n, bool)
         x = np.concatenate([_contrast(acc, down, beat & ~down), _contrast(acc, beat, span & ~beat),
                             _contrast(acc, mid, beat & ~down & ~mid)])
-        q_tempo = np.log2(60 / (2 * g.eighth_s) / 90)
-        b_tempo = np.log2(60 / (h.beat * g.eighth_s) / 80)
+        q_tempo = np.log2(60 / (2 * eighth_s) / 90)
+        b_tempo = np.log2(60 / (h.beat * eighth_s) / 80)
         onehot = np.zeros(len(meters))
         onehot[meters.index(h.meter)] = 1
-        ioi_q = np.log2(ioi_s / (2 * g.eighth_s))
-        dur_q = np.log2(max(dur_s, 0.02) / (2 * g.eighth_s))
+        ioi_q = np.log2(ioi_s / (2 * eighth_s))
+        dur_q = np.log2(max(dur_s, 0.02) / (2 * eighth_s))
         pulse_1h = np.array([float(h.pulse == p) for p in PULSES])
-        if (h.pulse, h.bar) not in repeats:
-            repeats[h.pulse, h.bar] = _repeats(acc[g.lo:], g.chroma[g.lo:], h.bar)
         profile = np.zeros(at)
         sums = np.zeros((h.bar, acc.shape[1]))
         np.add.at(sums, r[span], acc[span])
@@ -221,8 +168,7 @@ def candidates(notes: list[Note], pulse_s: np.ndarray) -> tuple[list[Hypothesis]
         profile[blocks[h.meter]:blocks[h.meter] + sums.size] = (sums / np.maximum(counts, 1)).ravel()
         tempo = [q_tempo, q_tempo ** 2, b_tempo, b_tempo ** 2,
                  max(0.0, q_tempo - FAST_QUARTER), max(0.0, SLOW_QUARTER - q_tempo)]
-        rows.append(np.concatenate([x, [g.fit, g.half_fit, *tempo], pulse_1h, repeats[h.pulse, h.bar],
-                                    _phase_cues(g, h),
+        rows.append(np.concatenate([x, [fit, half_fit, *tempo], pulse_1h,
                                     onehot, onehot * q_tempo, onehot * ioi_q, onehot * dur_q, profile]))
     return hyps, np.array(rows)
 
