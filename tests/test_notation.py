@@ -107,8 +107,7 @@ def waltz(bars: int = 12):
 
 
 def test_a_waltz_without_accents_is_in_three_four():
-    """No note louder than another: the bar is heard in how the music repeats, the bass, the
-    harmony and the long notes."""
+    """No note louder than another: the bar is heard in the bass, the harmony and the long notes."""
     result = build_score(play(waltz(), 90))
     assert result.meter == "3/4"
     assert result.key.fifths == 1

@@ -159,7 +159,6 @@ def _extend(beats: np.ndarray, start_s: float, end_s: float) -> np.ndarray:
     return np.array(out)
 
 
-
 def compile_beat_tracker() -> None:
     """Run once after installing (make venv, the Dockerfile): librosa compiles its beat tracker
     with numba and caches the machine code beside its sources, and several processes compiling it
