@@ -280,6 +280,7 @@ def render_job(job: Job, out_dir: Path) -> dict | None:
         if not parts:
             return None
         players = assign_instruments(parts, kind, rng)
+        _renderer.reset()
         font = "eval" if job.split == "test" else TRAIN_SOUNDFONTS[rng.integers(len(TRAIN_SOUNDFONTS))]
         stems, labels = [], []
         for player in players:

@@ -38,11 +38,7 @@ _write_float = fluidsynth.cfunc(
 )
 
 
-def _render(synth: fluidsynth.Synth, n: int) -> np.ndarray:
-    """The next n frames of the synthesizer as mono float32."""
-    buf = np.empty(2 * n, np.float32)
-    _write_float(synth.synth, n, buf.ctypes.data, 0, 2, buf.ctypes.data, 1, 2)
-    return buf.reshape(-1, 2).mean(axis=1)
+FLUID_BLOCK = 64  # frames FluidSynth renders between applying events (FLUID_BUFSIZE)
 
 
 @dataclass(frozen=True)
@@ -91,6 +87,24 @@ class Renderer:
         })
         self.sfids = {name: self.synth.sfload(path) for name, path in SOUNDFONTS.items()}
         self._channel = 0
+        self._frames = 0  # rendered since loading
+
+    def reset(self) -> None:
+        """Back to the state just after loading, so that a rendition does not depend on what the
+        process rendered before it (the corpus is the same whichever worker renders which job):
+        every channel's program and controllers reset, no voice sounding, parts again from
+        channel 1, and the synthesizer's clock on a block boundary (it applies events at block
+        starts, so a clock mid-block would move every note by up to a block)."""
+        self.synth.system_reset()
+        self._channel = 0
+        self._write(-self._frames % FLUID_BLOCK)
+
+    def _write(self, n: int) -> np.ndarray:
+        """The next n frames of the synthesizer as mono float32."""
+        self._frames += n
+        buf = np.empty(2 * n, np.float32)
+        _write_float(self.synth.synth, n, buf.ctypes.data, 0, 2, buf.ctypes.data, 1, 2)
+        return buf.reshape(-1, 2).mean(axis=1)
 
     def render_part(self, part: Part, soundfont: str, rng: np.random.Generator, tail_s: float = 1.5) -> np.ndarray:
         """One part alone -> mono float32 at SAMPLE_RATE, starting at time 0."""
@@ -110,7 +124,7 @@ class Renderer:
         for t, kind, a, b in events:
             target = int(t * SAMPLE_RATE)
             if target > cursor:
-                chunks.append(_render(s, target - cursor))
+                chunks.append(self._write(target - cursor))
                 cursor = target
             if kind == 0:
                 s.noteoff(ch, a)
@@ -122,9 +136,9 @@ class Renderer:
                 s.pitch_bend(ch, a)
         total = int(end_s * SAMPLE_RATE)
         if total > cursor:
-            chunks.append(_render(s, total - cursor))
+            chunks.append(self._write(total - cursor))
         s.all_sounds_off(ch)
-        _render(s, 256)
+        self._write(256)
         return np.concatenate(chunks) if chunks else np.zeros(1, np.float32)
 
 
