@@ -71,7 +71,8 @@ def test_corpus_builder_is_deterministic(small_corpus, tmp_path):
 
 def test_a_rendition_does_not_depend_on_what_the_worker_rendered_before(small_corpus, tmp_path):
     """The second work, rendered by a fresh worker, sounds as it did after the first one: the
-    same labels, the same features (up to float16 rounding)."""
+    same labels, and features within 0.1 dB on 99 % of bins (the synthesizer's reset leaves a
+    residue of about -44 dB)."""
     out, rows = small_corpus
     alone = corpus.build(tmp_path, 0, seed=1, processes=1, works=TWO_SHORT_WORKS[1:])
     assert alone == rows[1:]
