@@ -59,6 +59,7 @@ from transcription import PEER_PYTHON, PEER_SCRIPT, REPO, machine, model_descrip
 from services.trainer.truth import Truth, load_truth, q  # noqa: E402
 from tunescribe.constants import SAMPLE_RATE  # noqa: E402
 from tunescribe.notation.meter import METERS  # noqa: E402 - the time signatures TuneScribe writes
+from tunescribe.notation.weights import default_path  # noqa: E402
 from tunescribe.notes import Note  # noqa: E402
 
 TARGETS = {"time_signature": 0.85, "key_signature": 0.85, "beat_f": 0.85, "position": 0.80}
@@ -399,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
                               "fifths": t.fifths, "beats": len(t.beats_s), "notes": len(t.notes)} for t in truths}
     report["system_info"] = {}
     if "ours" in systems:
-        report["system_info"]["ours"] = model_description(args.model)
+        report["system_info"]["ours"] = {**model_description(args.model), "notation_model": str(default_path())}
     if "peer" in systems:
         report["system_info"]["peer"] = {"package": "basic-pitch 0.4.0 (ONNX, default thresholds)",
                                          "score": "music21.converter.parse(MIDI) -> .write('musicxml'), defaults"}
