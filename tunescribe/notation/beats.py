@@ -111,7 +111,9 @@ def local_tempo(env: np.ndarray, start_bpm: float = 120.0, win_s: float = 8.0, h
     """(global BPM, BPM at every envelope frame) from autocorrelations of 8-second windows every
     half second, weighted by a log-normal prior around `start_bpm` (one octave wide) for the global
     tempo and around the global tempo (half an octave) for the local ones; kept on the global
-    tempo's metrical level and smoothed over about four seconds."""
+    tempo's metrical level and smoothed over about four seconds. A period is scored by the
+    autocorrelation at its lag plus half that at twice its lag: a beat's double is a period of the
+    music too (bars recur), the eighth's of a jig is not (its quarter is no pulse of 6/8)."""
     import librosa
 
     win, hop = int(win_s * FPS), int(hop_s * FPS)
@@ -121,7 +123,7 @@ def local_tempo(env: np.ndarray, start_bpm: float = 120.0, win_s: float = 8.0, h
     ac = ac / (np.abs(ac).max(axis=0, keepdims=True) + 1e-9)
     lags = np.arange(int(FPS * 60 / 320), int(FPS * 60 / 30) + 1)
     bpm = 60.0 * FPS / lags
-    ac = ac[lags]
+    ac = ac[lags] + 0.5 * ac[2 * lags]  # 2 * lags < win: the slowest period (2 s) is a quarter of the window
 
     def prior(centre, octaves):
         return np.exp(-0.5 * (np.log2(bpm / centre) / octaves) ** 2)[:, None]
