@@ -141,7 +141,7 @@ def jig(seed: int, bars: int = 24):
     per beat a quarter and an eighth, three eighths or a dotted quarter, a bass note every bar.
     The notes and the true beats (seconds)."""
     rng = np.random.default_rng(seed)
-    rhythms = [[(0, 2), (2, 1)], [(0, 1), (1, 1), (2, 1)], [(0, 3)], [(0, 2), (2, 1)]]  # in eighths
+    rhythms = [[(0, 2), (2, 1)], [(0, 1), (1, 1), (2, 1)], [(0, 3)], [(0, 2), (2, 1)]]  # eighths; quarter-eighth twice as often
     notes, beats, t = [], [], 0.0
     for b in range(2 * bars):
         beat_s = 60 / 66 * (1 + 0.08 * np.sin(b / 6))
