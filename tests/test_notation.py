@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from tunescribe.notation.export import write_score_midi
-from tunescribe.notation.key import Key, estimate_key, spelling_table
+from tunescribe.notation.key import KEY_FEATURES, Key, estimate_key, key_features, spelling_table
 from tunescribe.notation.beats import BeatGrid, track_beats
 from tunescribe.notation.quantize import QNote, quantize
 from tunescribe.notation.score import build_score, write_musicxml
@@ -284,6 +284,20 @@ def test_key_estimate_and_spelling():
     assert (key.tonic_name, key.mode, key.fifths) == ("A", "minor", 0)
     assert spelling_table(key)[8] == "G#"
     assert spelling_table(Key(10, "major", -2))[3] == "E-"
+
+
+def test_key_features_count_notes_and_find_the_tonic_triad():
+    """A held C-major chord (6 s) under a quick run of eight black keys (0.8 s): by duration the
+    music lies in C major's collection, by count of notes mostly outside it; the tonic triad of
+    C major (or of A minor, the same signature) holds the chord's whole duration."""
+    chord = [Note(p, 0.0, 2.0, 80) for p in (60, 64, 67)]
+    run = [Note(p, 2.0 + 0.1 * i, 2.1 + 0.1 * i, 80) for i, p in enumerate([61, 63, 66, 68, 70, 73, 75, 78])]
+    x = dict(zip(KEY_FEATURES, key_features(chord + run)[5].T))  # row 5: no sharps or flats
+    assert x["fit"] == pytest.approx(6.0 / 6.8)
+    assert x["count_fit"] == pytest.approx(3 / 11)
+    assert x["tonic_triad"] == pytest.approx(6.0 / 6.8)
+    one_sharp = dict(zip(KEY_FEATURES, key_features(chord + run)[6].T))  # E minor's triad holds E and G
+    assert one_sharp["tonic_triad"] == pytest.approx(4.0 / 6.8)
 
 
 def test_ten_minute_piece_is_fast_enough(tmp_path):

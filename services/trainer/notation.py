@@ -1,7 +1,7 @@
 """Train the notation model: the weights of the meter/downbeat and key-signature estimates
 (tunescribe/notation/meter.py, key.py), learned from the corpus's training works.
 
-    python -m services.trainer.notation --out models/notation-v2 [--eval-corpus data/corpus]
+    python -m services.trainer.notation --out models/notation-v3 [--eval-corpus data/corpus]
 
 No audio is rendered: each training work is performed as the corpus builder performs it (rubato,
 articulation, transposition, a window of at most 90 s), its notes are spoiled the way a
@@ -260,7 +260,7 @@ def write_model(out: Path, meter_w: np.ndarray, key_w: np.ndarray, info: dict) -
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", type=Path, default=Path("models/notation-v2"))
+    ap.add_argument("--out", type=Path, default=Path("models/notation-v3"))
     ap.add_argument("--per-work", type=int, default=3, help="performances of each training work")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--l2", type=float, default=1e-3)

@@ -42,7 +42,8 @@ def pitch_class_weights(notes: list[Note]) -> np.ndarray:
     return w
 
 
-KEY_FEATURES = ["fit", "bass_fit", "major_profile", "minor_profile", "major_tonic_bass", "minor_tonic_bass"]
+KEY_FEATURES = ["fit", "bass_fit", "major_profile", "minor_profile", "major_tonic_bass", "minor_tonic_bass",
+                "count_fit", "tonic_triad"]
 DIATONIC = np.array([0, 2, 4, 5, 7, 9, 11])
 
 
@@ -54,19 +55,26 @@ def key_features(notes: list[Note]) -> np.ndarray:
     """(12, len(KEY_FEATURES)): for each key signature, fifths = row - 5 (5 flats .. 6 sharps):
     the share of the duration-weighted pitch classes inside its diatonic collection (of all notes,
     and of the low ones), how well its major and its minor key's Krumhansl-Kessler profiles
-    correlate with them, and the share of low-note duration on each of the two tonics."""
+    correlate with them, the share of low-note duration on each of the two tonics, the share of
+    notes (counted, not timed: a run of short chromatic notes weighs as much as it sounds many)
+    inside the collection, and the share of duration on the tonic triad of its major or its
+    minor key, whichever holds more."""
     w = pitch_class_weights(notes)
     pitches = np.array([n.pitch for n in notes])
-    low = [n for n, p in zip(notes, pitches) if p <= np.percentile(pitches, 25)]
+    cut = np.percentile(pitches, 25)
+    low = [n for n, p in zip(notes, pitches) if p <= cut]
     wb = pitch_class_weights(low)
+    counts = np.bincount(pitches % 12, minlength=12)
     total, total_b = max(w.sum(), 1e-9), max(wb.sum(), 1e-9)
     rows = []
     for fifths in range(-5, 7):
         major = (7 * fifths) % 12
         minor = (major + 9) % 12
         inside = (major + DIATONIC) % 12
+        triad = max(w[[major, (major + 4) % 12, (major + 7) % 12]].sum(), w[[minor, major, (major + 4) % 12]].sum())
         rows.append([w[inside].sum() / total, wb[inside].sum() / total_b, _profile_r(w, MAJOR_PROFILE, major),
-                     _profile_r(w, MINOR_PROFILE, minor), wb[major] / total_b, wb[minor] / total_b])
+                     _profile_r(w, MINOR_PROFILE, minor), wb[major] / total_b, wb[minor] / total_b,
+                     counts[inside].sum() / len(notes), triad / total])
     return np.array(rows)
 
 

@@ -7,7 +7,7 @@ grid it implies (how much louder, lower, longer and more harmonically new the no
 downbeats than on its other beats, and on its beats than between them; how well onsets fit the
 grid; the tempo it implies; how long the notes are in its beats) and scored by a log-linear model
 whose weights were learned from the music21 corpus's training works (services/trainer/notation.py;
-models/notation-v2/card.md). The best-scoring hypothesis becomes the BeatGrid.
+models/notation-v3/card.md). The best-scoring hypothesis becomes the BeatGrid.
 """
 
 from __future__ import annotations

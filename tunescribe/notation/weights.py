@@ -18,10 +18,10 @@ class NotationModelError(Exception):
 
 
 def default_path() -> Path:
-    """$TUNESCRIBE_NOTATION_MODEL, else models/notation-v2/weights.json beside this package."""
+    """$TUNESCRIBE_NOTATION_MODEL, else models/notation-v3/weights.json beside this package."""
     if env := os.environ.get(MODEL_ENV):
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "models" / "notation-v2" / "weights.json"
+    return Path(__file__).resolve().parents[2] / "models" / "notation-v3" / "weights.json"
 
 
 @lru_cache(maxsize=8)
