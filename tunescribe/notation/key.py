@@ -56,7 +56,7 @@ def key_features(notes: list[Note]) -> np.ndarray:
     the share of the duration-weighted pitch classes inside its diatonic collection (of all notes,
     and of the low ones), how well its major and its minor key's Krumhansl-Kessler profiles
     correlate with them, the share of low-note duration on each of the two tonics, the share of
-    notes (counted, not timed: a run of short chromatic notes weighs as much as it sounds many)
+    notes (counted, not timed: a run of quick notes weighs by how many notes it has, not how long)
     inside the collection, and the share of duration on the tonic triad of its major or its
     minor key, whichever holds more."""
     w = pitch_class_weights(notes)
