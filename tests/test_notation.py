@@ -292,11 +292,12 @@ def test_key_features_count_notes_and_find_the_tonic_triad():
     C major (or of A minor, the same signature) holds the chord's whole duration."""
     chord = [Note(p, 0.0, 2.0, 80) for p in (60, 64, 67)]
     run = [Note(p, 2.0 + 0.1 * i, 2.1 + 0.1 * i, 80) for i, p in enumerate([61, 63, 66, 68, 70, 73, 75, 78])]
-    x = dict(zip(KEY_FEATURES, key_features(chord + run)[5].T))  # row 5: no sharps or flats
+    rows = key_features(chord + run)
+    x = dict(zip(KEY_FEATURES, rows[5]))  # row 5: no sharps or flats
     assert x["fit"] == pytest.approx(6.0 / 6.8)
     assert x["count_fit"] == pytest.approx(3 / 11)
     assert x["tonic_triad"] == pytest.approx(6.0 / 6.8)
-    one_sharp = dict(zip(KEY_FEATURES, key_features(chord + run)[6].T))  # E minor's triad holds E and G
+    one_sharp = dict(zip(KEY_FEATURES, rows[6]))  # E minor's triad holds E and G
     assert one_sharp["tonic_triad"] == pytest.approx(4.0 / 6.8)
 
 

@@ -32,6 +32,7 @@ from services.trainer.truth import Truth, load_truth, truth_of
 from tunescribe.notation.beats import track_beats
 from tunescribe.notation.key import KEY_FEATURES, key_features
 from tunescribe.notation.meter import METERS, candidates, feature_names, grid_of
+from tunescribe.notation.weights import DEFAULT_DIR
 from tunescribe.notes import Note
 
 WINDOW_S = 0.07  # beat and downbeat F-measure tolerance (as mir_eval.beat)
@@ -260,7 +261,7 @@ def write_model(out: Path, meter_w: np.ndarray, key_w: np.ndarray, info: dict) -
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", type=Path, default=Path("models/notation-v3"))
+    ap.add_argument("--out", type=Path, default=DEFAULT_DIR)
     ap.add_argument("--per-work", type=int, default=3, help="performances of each training work")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--l2", type=float, default=1e-3)

@@ -71,7 +71,8 @@ def key_features(notes: list[Note]) -> np.ndarray:
         major = (7 * fifths) % 12
         minor = (major + 9) % 12
         inside = (major + DIATONIC) % 12
-        triad = max(w[[major, (major + 4) % 12, (major + 7) % 12]].sum(), w[[minor, major, (major + 4) % 12]].sum())
+        triad = max(w[[major, (major + 4) % 12, (major + 7) % 12]].sum(),
+                    w[[minor, (minor + 3) % 12, (minor + 7) % 12]].sum())
         rows.append([w[inside].sum() / total, wb[inside].sum() / total_b, _profile_r(w, MAJOR_PROFILE, major),
                      _profile_r(w, MINOR_PROFILE, minor), wb[major] / total_b, wb[minor] / total_b,
                      counts[inside].sum() / len(notes), triad / total])
