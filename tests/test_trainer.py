@@ -131,3 +131,16 @@ def test_evaluation_renditions_carry_their_true_score(tmp_path):
     late = labels[:, 1] - (clock.seconds(onset_q) - truth["window_start_s"])
     assert np.all(np.abs(late) < 0.2)
     assert all(d > 0 for _, d, _ in truth["notes"])
+
+
+def test_performers_stress_the_bars_first_beats_after_a_pickup():
+    """bwv66.6 starts with a quarter-note pickup: its bars begin at 1, 5, 9... quarters, and those
+    beats are played louder, not the pickup's 0, 4, 8..."""
+    bars = corpus.bars_of("bach/bwv66.6.mxl")
+    assert (bars[0].start, bars[0].pad, bars[1].start) == (0.0, 3.0, 1.0)
+    downbeats = [b.start for b in bars if b.pad == 0]
+    part = [(float(q), 1.0, 60) for q in range(int(max(downbeats)) + 1)]  # a quarter note on every beat
+    velocity = np.array([[n.velocity for n in p] for p in corpus.perform([part] * 16, np.random.default_rng(0),
+                                                                         downbeats=downbeats)])
+    by_beat = [velocity[:, b::4].mean() for b in range(4)]  # quarter q is beat (q - 1) % 4 + 1 of its bar
+    assert int(np.argmax(by_beat)) == 1 and by_beat[1] - max(by_beat[0], by_beat[2], by_beat[3]) > 3

@@ -16,6 +16,7 @@ import multiprocessing as mp
 import time
 import warnings
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -73,6 +74,38 @@ def list_works(seed: int = 0) -> list[str]:
 
 # ---------------------------------------------------------------- scores to performances
 
+@dataclass
+class Bar:
+    start: float  # offset in the part, quarters
+    pad: float  # quarters missing at the bar's start (a pickup)
+    length: float  # quarters
+    meter: object  # music21 TimeSignature in force
+    sharps: int  # key signature in force
+
+
+@lru_cache(maxsize=None)
+def bars_of(work: str) -> list[Bar]:
+    """The bars of a corpus work's first part, with the time and key signature in force in each
+    (the score that score_parts performs); cached per work."""
+    import music21 as m21
+
+    s = m21.corpus.parse(work)
+    if isinstance(s, m21.stream.Opus):
+        s = s.scores[0]
+    part = s.parts[0] if s.parts else s
+    measures = list(part.getElementsByClass(m21.stream.Measure))
+    if not measures:  # a score without barlines (some ABC files): bars from its time signature
+        measures = list(part.makeMeasures().getElementsByClass(m21.stream.Measure))
+    ts, sharps, bars = m21.meter.TimeSignature("4/4"), 0, []
+    for i, m in enumerate(measures):
+        ts = m.timeSignature or ts
+        if m.keySignature is not None:
+            sharps = m.keySignature.sharps
+        end = measures[i + 1].offset if i + 1 < len(measures) else m.offset + m.duration.quarterLength
+        bars.append(Bar(float(m.offset), float(m.paddingLeft), float(end - m.offset), ts, sharps))
+    return bars
+
+
 def score_parts(work: str) -> list[list[tuple[float, float, int]]]:
     """Each part of a corpus work as (onset, duration, pitch) in quarter notes, ties merged."""
     from music21 import corpus, stream
@@ -121,10 +154,12 @@ def draw_rubato(parts: list[list[tuple[float, float, int]]], rng: np.random.Gene
 
 
 def perform(parts: list[list[tuple[float, float, int]]], rng: np.random.Generator,
-            rubato: Rubato | None = None) -> list[list[Note]]:
+            rubato: Rubato | None = None, downbeats=()) -> list[list[Note]]:
     """Quarter-note parts -> notes in seconds (one per score note, in the same order), played with
-    rubato, articulation, uneven dynamics and players who are not exactly together."""
+    rubato, articulation, uneven dynamics and players who are not exactly together, a little
+    louder on the bars' first beats (`downbeats`, quarter-note offsets)."""
     seconds = (rubato or draw_rubato(parts, rng)).seconds
+    stressed = {round(float(x), 3) for x in downbeats}
     performed = []
     for part in parts:
         phrase_len = rng.choice([4.0, 8.0])
@@ -138,7 +173,7 @@ def perform(parts: list[list[tuple[float, float, int]]], rng: np.random.Generato
             ph = int(q // phrase_len)
             start = max(0.0, seconds(q) + rng.normal(0, jitter))
             end = start + max(0.05, (seconds(q + d) - seconds(q)) * ratio[ph])
-            vel = int(np.clip(dynamics[ph] + rng.normal(0, 8) + (6 if q % 4 == 0 else 0), 15, 127))
+            vel = int(np.clip(dynamics[ph] + rng.normal(0, 8) + (6 if round(q, 3) in stressed else 0), 15, 127))
             notes.append(Note(pitch, start, end, vel))
         performed.append(notes)
     return performed
@@ -253,7 +288,7 @@ def perform_excerpt(work: str, kind: str | None, rng: np.random.Generator):
                     else rng.choice(["keyboard", "strings", "mixed", "mixed"]))
     shift = int(rng.integers(-3, 4))
     rubato = draw_rubato(quarters, rng)
-    performed = perform(quarters, rng, rubato)
+    performed = perform(quarters, rng, rubato, [b.start for b in bars_of(work) if b.pad == 0])
     parts = [[Note(n.pitch + shift, n.start_s, n.end_s, n.velocity) for n in p] for p in performed]
     parts, t0 = _window(parts, rng)
     in_score = {_score_key(n.start_s - t0, n.end_s - t0, n.velocity, n.pitch + shift): [q, d, i]

@@ -58,9 +58,9 @@ def spoil(notes: list[Note], rng: np.random.Generator) -> list[Note]:
 
 
 def accent(notes: list[Note], truth: Truth, rng: np.random.Generator) -> list[Note]:
-    """Half the performances stress the meter as players do: louder on each bar's first beat
-    (by 5 to 25), a third of that on its other beats. (The corpus builder's performances accent
-    every fourth quarter of the score, whatever the meter; a reader's ear expects the bar's.)"""
+    """Half the performances stress the meter more than the corpus builder's (which plays each
+    bar's first beat a little louder): louder on each bar's first beat by 5 to 25 more, a third of
+    that on its other beats."""
     if rng.random() < 0.5:
         return notes
     gain = rng.uniform(5, 25)

@@ -10,12 +10,11 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from services.trainer.corpus import Rubato
+from services.trainer.corpus import Bar, Rubato, bars_of
 from tunescribe.notes import Note
 
 DENOMINATOR = 96  # quarter-note positions are compared as fractions with at most this denominator
@@ -41,38 +40,6 @@ class Truth:
     bar_position: list[Fraction]  # per reference note: quarter notes from its bar's start
     duration: list[Fraction]  # per reference note: written duration in quarters, ties merged
     meters_in_excerpt: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Bar:
-    start: float  # offset in the part, quarters
-    pad: float  # quarters missing at the bar's start (a pickup)
-    length: float  # quarters
-    meter: object  # music21 TimeSignature in force
-    sharps: int  # key signature in force
-
-
-@lru_cache(maxsize=None)
-def bars_of(work: str) -> list[Bar]:
-    """The bars of a corpus work's first part, with the time and key signature in force in each
-    (the same score that services.trainer.corpus.score_parts performs); cached per work."""
-    import music21 as m21
-
-    s = m21.corpus.parse(work)
-    if isinstance(s, m21.stream.Opus):
-        s = s.scores[0]
-    part = s.parts[0] if s.parts else s
-    measures = list(part.getElementsByClass(m21.stream.Measure))
-    if not measures:  # a score without barlines (some ABC files): bars from its time signature
-        measures = list(part.makeMeasures().getElementsByClass(m21.stream.Measure))
-    ts, sharps, bars = m21.meter.TimeSignature("4/4"), 0, []
-    for i, m in enumerate(measures):
-        ts = m.timeSignature or ts
-        if m.keySignature is not None:
-            sharps = m.keySignature.sharps
-        end = measures[i + 1].offset if i + 1 < len(measures) else m.offset + m.duration.quarterLength
-        bars.append(Bar(float(m.offset), float(m.paddingLeft), float(end - m.offset), ts, sharps))
-    return bars
 
 
 def truth_of(rid: str, kind: str, meta: dict, labels: list[Note]) -> Truth:
