@@ -1,17 +1,17 @@
 """Train the notation model: the weights of the meter/downbeat and key-signature estimates
 (tunescribe/notation/meter.py, key.py), learned from the corpus's training works.
 
-    python -m services.trainer.notation --out models/notation-v3 [--eval-corpus data/corpus]
+    python -m services.trainer.notation [--out models/notation-vN] [--eval-corpus data/corpus]
 
 No audio is rendered: each training work is performed as the corpus builder performs it (rubato,
-articulation, transposition, a window of at most 90 s), its notes are spoiled the way a
-transcription spoils them (missed notes, extra octaves, timing jitter, wrong lengths and
-loudness), a pulse is tracked on them, and every meter hypothesis gets its features. The target is
-the hypothesis whose beats and downbeats best match the work's true ones (the bar's first beat
-as notated; the meter as written); the key target is the excerpt's key signature. Both are
-log-linear models fitted by L-BFGS with an L2 penalty. With --eval-corpus, the validation
-renditions (rendered audio, transcribed by the shipped engine) are scored too: that is where a
-choice between settings is made, never on the test split.
+articulation, transposition, a window of at most 90 s, each bar's first beat a little louder),
+its notes are spoiled the way a transcription spoils them (missed notes, extra octaves, timing
+jitter, wrong lengths and loudness), pulses are tracked on them, and every meter hypothesis gets
+its features. The target is the hypothesis whose beats and downbeats best match the work's true
+ones (the bar's first beat as notated; the meter as written); the key target is the excerpt's key
+signature. Both are log-linear models fitted by L-BFGS with an L2 penalty. With --eval-corpus,
+the validation renditions (rendered audio, transcribed by the shipped engine) are scored too:
+that is where a choice between settings is made, never on the test split.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from scipy.optimize import minimize
 
 from services.trainer.corpus import _score_key, list_works, perform_excerpt, split_of
 from services.trainer.truth import Truth, load_truth, truth_of
-from tunescribe.notation.beats import track_beats
+from tunescribe.notation.beats import track_pulses
 from tunescribe.notation.key import KEY_FEATURES, key_features
 from tunescribe.notation.meter import METERS, candidates, feature_names, grid_of
 from tunescribe.notation.weights import DEFAULT_DIR
@@ -57,20 +57,6 @@ def spoil(notes: list[Note], rng: np.random.Generator) -> list[Note]:
     return sorted(out, key=lambda n: (n.start_s, n.pitch))
 
 
-def accent(notes: list[Note], truth: Truth, rng: np.random.Generator) -> list[Note]:
-    """Half the performances stress the meter more than the corpus builder's (which plays each
-    bar's first beat a little louder): louder on each bar's first beat by 5 to 25 more, a third of
-    that on its other beats."""
-    if rng.random() < 0.5:
-        return notes
-    gain = rng.uniform(5, 25)
-    out = []
-    for n, pos in zip(notes, truth.bar_position):
-        boost = gain if pos == 0 else gain / 3 if pos % truth.beat_quarters == 0 else 0.0
-        out.append(Note(n.pitch, n.start_s, n.end_s, int(min(127, n.velocity + boost))))
-    return out
-
-
 def fmeasure(ref: np.ndarray, est: np.ndarray, window: float = WINDOW_S) -> float:
     """Beat F-measure: each estimated beat within `window` of a reference beat and vice versa."""
     if len(ref) == 0 or len(est) == 0:
@@ -89,24 +75,24 @@ def example(notes: list[Note], truth: Truth, audio=None) -> dict | None:
     """Features of every meter hypothesis and of every key signature, and the targets."""
     if len(notes) < 8 or len(truth.downbeats_s) < 2:
         return None
-    pulse_s = track_beats(notes, audio)
-    hyps, x = candidates(notes, pulse_s)
+    pulses = track_pulses(notes, audio)
+    hyps, x = candidates(notes, pulses)
     lo, hi = min(n.start_s for n in notes) - WINDOW_S, max(n.start_s for n in notes) + WINDOW_S
     ref_b = truth.beats_s[(truth.beats_s >= lo) & (truth.beats_s <= hi)]
     ref_d = truth.downbeats_s[(truth.downbeats_s >= lo) & (truth.downbeats_s <= hi)]
     if len(ref_b) < 4 or len(ref_d) < 2:
         return None
-    scores = np.array([score_hypothesis(h, pulse_s, notes, ref_b, ref_d, truth.meter) for h in hyps])
+    scores = np.array([score_hypothesis(h, pulses, notes, ref_b, ref_d, truth.meter) for h in hyps])
     return {"id": truth.id, "meter": truth.meter, "x": x, "scores": scores,
             "truth": {"beats_s": truth.beats_s, "downbeats_s": truth.downbeats_s, "fifths": truth.fifths},
             "key_x": key_features(notes), "key_y": (truth.fifths + 5) % 12,
-            "hyps": [(h.meter, h.pulse, h.phase) for h in hyps]}
+            "hyps": [(h.meter, h.pulse, h.phase, h.track) for h in hyps]}
 
 
-def score_hypothesis(h, pulse_s, notes, ref_beats, ref_downbeats, meter) -> tuple[float, float, float]:
+def score_hypothesis(h, pulses, notes, ref_beats, ref_downbeats, meter) -> tuple[float, float, float]:
     """(beat F, downbeat F, meter right) of one hypothesis against the true beats and downbeats
     (those among the notes)."""
-    g = grid_of(h, pulse_s, notes)
+    g = grid_of(h, pulses, notes)
     lo, hi = ref_beats.min() - WINDOW_S, ref_beats.max() + WINDOW_S
 
     def inside(t):
@@ -134,7 +120,7 @@ def _symbolic(args) -> dict | None:
         labels = sorted((n for p in parts for n in p), key=lambda n: (n.start_s, n.pitch))
         meta["notes"] = [in_score[_score_key(n.start_s, n.end_s, n.velocity, n.pitch)] for n in labels]
         truth = truth_of(f"{work}#{seed}", "symbolic", meta, labels)
-        return example(spoil(accent(labels, truth, rng), rng), truth)
+        return example(spoil(labels, rng), truth)
     except Exception as e:  # noqa: BLE001 - a score music21 cannot read is skipped
         return {"error": f"{work}: {type(e).__name__}: {e}"[:200]}
 
@@ -244,14 +230,14 @@ def write_model(out: Path, meter_w: np.ndarray, key_w: np.ndarray, info: dict) -
         f"`python -m services.trainer.notation --out {out}` ({info['minutes']} min on this machine).", "",
         f"- data: {info['works']}, {info['performances']} performances ({info['per_work']} per work, seed "
         f"{info['seed']}) as the corpus builder performs them (rubato, articulation, transposition, <= 90 s "
-        "windows), half of them with metric accents (services.trainer.notation.accent), notes spoiled as a "
+        "windows, each bar's first beat a little louder), notes spoiled as a "
         "transcription spoils them (services.trainer.notation.spoil); no audio, no validation or test work",
         f"- parameters: {len(feature_names())} meter weights over {len(METERS)} time signatures "
         f"({', '.join(METERS)}), {len(KEY_FEATURES)} key weights; L2 penalty {info['l2']} "
         f"({PROFILE_PENALTY:g} times that on the per-position accent profiles), L-BFGS",
-        "- features: meter.feature_names() and key.KEY_FEATURES; the pulse from "
-        "tunescribe.notation.beats.track_beats", "",
-        "| measured on | pieces | meter right | key signature right | beat F | downbeat F | best beat F on the pulse |",
+        "- features: meter.feature_names() and key.KEY_FEATURES; the pulses from "
+        "tunescribe.notation.beats.track_pulses", "",
+        "| measured on | pieces | meter right | key signature right | beat F | downbeat F | best beat F on the pulses |",
         "|---|---|---|---|---|---|---|",
         line("training performances (spoiled true notes)", m["train"]),
         *([line("validation renditions (audio transcribed by the shipped engine)", m["validation"])]

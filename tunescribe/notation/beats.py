@@ -3,8 +3,9 @@
 A BeatGrid's beat is the notated beat: a quarter note in 2/4, 3/4 and 4/4, a dotted quarter in
 6/8, 9/8 and 12/8, a half note in 2/2, 3/2 and 4/2, an eighth in 4/8. Tempo may change: the grid
 is a list of beat times. The pulse comes from dynamic programming (librosa's beat tracker) on an
-onset envelope built from the notes, with a local tempo that may drift; which note value the
-pulse is, the meter and the downbeat are chosen in meter.py.
+onset envelope built from the notes, with a local tempo that may drift, at the most periodic tempo
+and at a second one three or four to the main one's two or three; which pulse, which note value it
+is, the meter and the downbeat are chosen in meter.py.
 """
 
 from __future__ import annotations
@@ -80,10 +81,13 @@ def onset_envelope(notes: list[Note], n_frames: int) -> np.ndarray:
     return np.convolve(env, kernel, mode="same")
 
 
-def track_beats(notes: list[Note], audio: np.ndarray | None = None, sample_rate: int = 16_000) -> np.ndarray:
-    """Beat times in seconds covering every note and the recording (first beat at or before the
-    first onset, last at or after the last note's end and the audio's end), tracked on the notes'
-    onsets. Few notes: a steady 120 BPM grid from the first onset."""
+def track_pulses(notes: list[Note], audio: np.ndarray | None = None, sample_rate: int = 16_000) -> list[np.ndarray]:
+    """Pulses tracked on the notes' onsets, each a list of beat times in seconds covering every
+    note and the recording (first beat at or before the first onset, last at or after the last
+    note's end and the audio's end): the main pulse, at the most periodic tempo, then one at the
+    most periodic tempo two or three times as fast or slow as a third of the main one (in a stream
+    of even sixteenths, three of them recur as well as four: which is the beat, the meter model
+    decides, meter.py). Few notes: one steady 120 BPM grid from the first onset."""
     import librosa
 
     end_s = max((n.end_s for n in notes), default=0.0)
@@ -91,55 +95,77 @@ def track_beats(notes: list[Note], audio: np.ndarray | None = None, sample_rate:
         end_s = max(end_s, len(audio) / sample_rate)
     if len(notes) < 4:
         t0 = min((n.start_s for n in notes), default=0.0)
-        return _extend(np.array([t0, t0 + 60 / DEFAULT_BPM]), t0, end_s)
+        return [_extend(np.array([t0, t0 + 60 / DEFAULT_BPM]), t0, end_s)]
     n_frames = int(end_s * FPS) + FPS
     # the notes alone: on the validation split they track better than with the audio's spectral
     # flux mixed in (best reachable beat F 0.887 against 0.826), the transcription having already
     # told the onsets from the noise
     env = onset_envelope(notes, n_frames)
-    global_bpm, local = local_tempo(env)
-    _, beats = librosa.beat.beat_track(onset_envelope=env, sr=_SR, hop_length=_HOP, bpm=local,
-                                       trim=False, units="time", tightness=200)
-    beats = np.unique(np.asarray(beats, float))
-    if len(beats) < 2:
-        beats = np.array([0.0, 60 / global_bpm])
-    onsets = np.array([n.start_s for n in notes])
-    return _extend(beats, float(onsets.min()), end_s)
+    bpm, ac = tempogram(env)
+    onset0 = float(min(n.start_s for n in notes))
+    pulses = []
+    for global_bpm in tempi(bpm, ac):
+        local = local_tempo(bpm, ac, global_bpm, len(env))
+        _, beats = librosa.beat.beat_track(onset_envelope=env, sr=_SR, hop_length=_HOP, bpm=local,
+                                           trim=False, units="time", tightness=200)
+        beats = np.unique(np.asarray(beats, float))
+        if len(beats) < 2:
+            beats = np.array([0.0, 60 / global_bpm])
+        pulses.append(_extend(beats, onset0, end_s))
+    return pulses
 
 
-def local_tempo(env: np.ndarray, start_bpm: float = 120.0, win_s: float = 8.0, hop_s: float = 0.5):
-    """(global BPM, BPM at every envelope frame) from autocorrelations of 8-second windows every
-    half second, weighted by a log-normal prior around `start_bpm` (one octave wide) for the global
-    tempo and around the global tempo (half an octave) for the local ones; kept on the global
-    tempo's metrical level and smoothed over about four seconds. A period is scored by the
-    autocorrelation at its lag plus half that at twice its lag: a beat's double is a period of the
-    music too (bars recur), the eighth's of a jig is not (its quarter is no pulse of 6/8)."""
+_WIN_S, _HOP_S = 8.0, 0.5  # tempogram windows: 8 seconds every half second
+
+
+def tempogram(env: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(BPM of each candidate period from 30 to 320, the periods' strength in each 8-second window
+    every half second). A period is scored by the autocorrelation at its lag plus half that at
+    twice its lag: a beat's double is a period of the music too (bars recur), the eighth's of a jig
+    is not (its quarter is no pulse of 6/8)."""
     import librosa
 
-    win, hop = int(win_s * FPS), int(hop_s * FPS)
+    win, hop = int(_WIN_S * FPS), int(_HOP_S * FPS)
     padded = np.pad(env, (win // 2, win // 2 + hop))
     frames = librosa.util.frame(padded, frame_length=win, hop_length=hop) * np.hanning(win)[:, None]
     ac = librosa.autocorrelate(frames, axis=0)
     ac = ac / (np.abs(ac).max(axis=0, keepdims=True) + 1e-9)
     lags = np.arange(int(FPS * 60 / 320), int(FPS * 60 / 30) + 1)
-    bpm = 60.0 * FPS / lags
-    ac = ac[lags] + 0.5 * ac[2 * lags]  # 2 * lags < win: the slowest period (2 s) is a quarter of the window
+    return 60.0 * FPS / lags, ac[lags] + 0.5 * ac[2 * lags]  # 2 * lags < win: the slowest period is a quarter of it
 
-    def prior(centre, octaves):
-        return np.exp(-0.5 * (np.log2(bpm / centre) / octaves) ** 2)[:, None]
 
-    global_bpm = float(bpm[np.argmax((ac.mean(axis=1, keepdims=True) * prior(start_bpm, 1.0))[:, 0])])
-    local = bpm[np.argmax(ac * prior(global_bpm, 0.5), axis=0)]
-    frame_bpm = np.interp(np.arange(len(env)), np.arange(len(local)) * hop, local)
-    return global_bpm, _fold_octaves(frame_bpm, global_bpm)
+def _prior(bpm: np.ndarray, centre: float, octaves: float) -> np.ndarray:
+    return np.exp(-0.5 * (np.log2(bpm / centre) / octaves) ** 2)
+
+
+ALTERNATIVES = (2 / 3, 3 / 4, 4 / 3, 3 / 2)  # tempo ratios of the second pulse to the main one
+
+
+def tempi(bpm: np.ndarray, ac: np.ndarray, start_bpm: float = 120.0) -> list[float]:
+    """The main global tempo (the mean strength over the windows, weighted by a log-normal prior
+    around `start_bpm` one octave wide), then the strongest tempo within 3 % of one of
+    ALTERNATIVES times it, where there is one."""
+    score = ac.mean(axis=1) * _prior(bpm, start_bpm, 1.0)
+    main = float(bpm[np.argmax(score)])
+    near = np.min(np.abs(np.log(bpm[:, None] / (main * np.array(ALTERNATIVES)))), axis=1) < 0.03
+    return [main] + ([float(bpm[np.flatnonzero(near)[np.argmax(score[near])]])] if near.any() else [])
+
+
+def local_tempo(bpm: np.ndarray, ac: np.ndarray, global_bpm: float, n_frames: int) -> np.ndarray:
+    """The BPM at every envelope frame: each window's strongest period under a log-normal prior
+    around the global tempo (half an octave wide), kept on the global tempo's metrical level and
+    smoothed over about four seconds."""
+    local = bpm[np.argmax(ac * _prior(bpm, global_bpm, 0.5)[:, None], axis=0)]
+    frame_bpm = np.interp(np.arange(n_frames), np.arange(len(local)) * int(_HOP_S * FPS), local)
+    return _fold_octaves(frame_bpm, global_bpm)
 
 
 def _fold_octaves(local_bpm: np.ndarray, global_bpm: float) -> np.ndarray:
-    """Keep a local tempo on the same metrical level as the global one (no sudden halving or
-    doubling), then smooth it over about four seconds."""
+    """Keep a local tempo on the same metrical level as the global one (no sudden halving,
+    doubling or switch between three and two or four), then smooth it over about four seconds."""
     from scipy.ndimage import median_filter
 
-    ratios = np.array([0.5, 2 / 3, 1.0, 1.5, 2.0])
+    ratios = np.array([0.5, 2 / 3, 3 / 4, 1.0, 4 / 3, 3 / 2, 2.0])
     folded = local_bpm / ratios[np.argmin(np.abs(np.log(local_bpm[:, None] / (global_bpm * ratios))), axis=1)]
     folded = np.where(np.abs(np.log(folded / global_bpm)) < 0.3, folded, global_bpm)
     return median_filter(folded, size=4 * FPS + 1, mode="nearest")
@@ -165,4 +191,4 @@ def compile_beat_tracker() -> None:
     """Run once after installing (make venv, the Dockerfile): librosa compiles its beat tracker
     with numba and caches the machine code beside its sources, and several processes compiling it
     at once (workers, a training pool) leave a cache that crashes every later process."""
-    track_beats([Note(60 + i % 5, 0.5 * i, 0.5 * i + 0.4, 80) for i in range(16)])
+    track_pulses([Note(60 + i % 5, 0.5 * i, 0.5 * i + 0.4, 80) for i in range(16)])

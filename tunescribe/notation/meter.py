@@ -1,13 +1,15 @@
 """Meter and downbeat: which time signature, and where the bars start, on a tracked pulse.
 
-The tracked pulse may be the music's eighth, quarter, dotted quarter or half note. Every reading
-of it is a hypothesis: a time signature (METERS), what one pulse is (eighths per pulse) and where
-the first downbeat falls. Each hypothesis is described by features of the notes on the eighth-note
-grid it implies (how much louder, lower, longer and more harmonically new the notes are on its
-downbeats than on its other beats, and on its beats than between them; how well onsets fit the
-grid; the tempo it implies; how long the notes are in its beats) and scored by a log-linear model
-whose weights were learned from the music21 corpus's training works (services/trainer/notation.py;
-models/notation-v3/card.md). The best-scoring hypothesis becomes the BeatGrid.
+A tracked pulse may be the music's eighth, quarter, dotted quarter or half note, and two pulses
+are tracked (beats.track_pulses). Every reading of either is a hypothesis: which pulse, a time
+signature (METERS), what one pulse is (eighths per pulse) and where the first downbeat falls.
+Each hypothesis is described by features of the notes on the eighth-note grid it implies (how
+much louder, lower, longer and more harmonically new the notes are on its downbeats than on its
+other beats, and on its beats than between them; how well onsets fit the grid; the tempo it
+implies; how long the notes are in its beats; whether it reads the alternative pulse) and scored
+by a log-linear model whose weights were learned from the music21 corpus's training works
+(services/trainer/notation.py; models/notation-v4/card.md). The best-scoring hypothesis becomes
+the BeatGrid.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tunescribe.notation.beats import BeatGrid, track_beats
+from tunescribe.notation.beats import BeatGrid, track_pulses
 from tunescribe.notation.weights import load_weights
 from tunescribe.notes import Note
 
@@ -39,6 +41,7 @@ class Hypothesis:
     meter: str
     pulse: int  # eighths per tracked pulse
     phase: int  # eighths from the first grid point to the first downbeat
+    track: int = 0  # which tracked pulse: 0 the main one, 1 the alternative
 
     @property
     def bar(self) -> int:
@@ -49,21 +52,21 @@ class Hypothesis:
         return METERS[self.meter][1]
 
 
-def hypotheses() -> list[Hypothesis]:
+def hypotheses(track: int = 0) -> list[Hypothesis]:
     """Every reading of a pulse: the bar a whole number of pulses, the beat a multiple or a
     divisor of the pulse, the downbeat on a pulse."""
     out = []
     for pulse in PULSES:
         for meter, (bar, beat) in METERS.items():
             if bar % pulse == 0 and (beat % pulse == 0 or pulse % beat == 0):
-                out += [Hypothesis(meter, pulse, phase) for phase in range(0, bar, pulse)]
+                out += [Hypothesis(meter, pulse, phase, track) for phase in range(0, bar, pulse)]
     return out
 
 
 def feature_names() -> list[str]:
     names = [f"{level}_{a}" for level in ("down", "beat", "mid") for a in ACCENTS]
     names += ["fit", "half_fit", "quarter_tempo", "quarter_tempo_sq", "beat_tempo", "beat_tempo_sq",
-              "quarter_too_fast", "quarter_too_slow"]
+              "quarter_too_fast", "quarter_too_slow", "alternative"]
     names += [f"pulse_{p}" for p in PULSES]
     for what in ("bias", "tempo", "ioi", "duration"):
         names += [f"{m}_{what}" for m in METERS]
@@ -116,11 +119,17 @@ def _contrast(a: np.ndarray, on: np.ndarray, off: np.ndarray) -> np.ndarray:
     return a[on].mean(axis=0) - a[off].mean(axis=0)
 
 
-def candidates(notes: list[Note], pulse_s: np.ndarray) -> tuple[list[Hypothesis], np.ndarray]:
-    """Every hypothesis whose quarter-note tempo lies in QUARTER_BPM (all of them if none does),
-    and its feature row (columns as `feature_names`)."""
+def candidates(notes: list[Note], pulses: list[np.ndarray]) -> tuple[list[Hypothesis], np.ndarray]:
+    """Every reading of every tracked pulse whose quarter-note tempo lies in QUARTER_BPM (all the
+    pulse's readings if none does), and its feature row (columns as `feature_names`)."""
+    found = [_readings(notes, np.asarray(pulse_s, float), track) for track, pulse_s in enumerate(pulses)]
+    return [h for hyps, _ in found for h in hyps], np.concatenate([x for _, x in found])
+
+
+def _readings(notes: list[Note], pulse_s: np.ndarray, track: int) -> tuple[list[Hypothesis], np.ndarray]:
     period = float(np.median(np.diff(pulse_s)))
-    hyps = [h for h in hypotheses() if QUARTER_BPM[0] <= 30 * h.pulse / period <= QUARTER_BPM[1]] or hypotheses()
+    every = hypotheses(track)
+    hyps = [h for h in every if QUARTER_BPM[0] <= 30 * h.pulse / period <= QUARTER_BPM[1]] or every
     meters = list(METERS)
     starts = np.array([x.start_s for x in notes])
     ends = np.array([x.end_s for x in notes])
@@ -168,15 +177,15 @@ def candidates(notes: list[Note], pulse_s: np.ndarray) -> tuple[list[Hypothesis]
         profile[blocks[h.meter]:blocks[h.meter] + sums.size] = (sums / np.maximum(counts, 1)).ravel()
         tempo = [q_tempo, q_tempo ** 2, b_tempo, b_tempo ** 2,
                  max(0.0, q_tempo - FAST_QUARTER), max(0.0, SLOW_QUARTER - q_tempo)]
-        rows.append(np.concatenate([x, [fit, half_fit, *tempo], pulse_1h,
+        rows.append(np.concatenate([x, [fit, half_fit, *tempo, float(track)], pulse_1h,
                                     onehot, onehot * q_tempo, onehot * ioi_q, onehot * dur_q, profile]))
     return hyps, np.array(rows)
 
 
-def grid_of(h: Hypothesis, pulse_s: np.ndarray, notes: list[Note]) -> BeatGrid:
+def grid_of(h: Hypothesis, pulses: list[np.ndarray], notes: list[Note]) -> BeatGrid:
     """The BeatGrid of a hypothesis: its beats from the last downbeat at or before the first
     onset (or at most EARLY_S after it) through the last note's end."""
-    pulse_grid = BeatGrid(pulse_s, 4, 2)
+    pulse_grid = BeatGrid(np.asarray(pulses[h.track], float), 4, 2)
     first = float(min(x.start_s for x in notes))
     last = float(max(x.end_s for x in notes))
     e_first = h.pulse * float(pulse_grid.to_beats(first))
@@ -192,16 +201,16 @@ def grid_of(h: Hypothesis, pulse_s: np.ndarray, notes: list[Note]) -> BeatGrid:
     return BeatGrid(beats_s, h.bar // h.beat, division, beat_note)
 
 
-def estimate_meter(notes: list[Note], pulse_s: np.ndarray, weights: np.ndarray | None = None) -> BeatGrid:
-    """The best-scoring hypothesis on a tracked pulse. Fewer than 4 notes: 4/4 on the pulse."""
-    pulse_s = np.asarray(pulse_s, float)
-    if len(notes) < 4 or len(pulse_s) < 4:
-        return BeatGrid(pulse_s, 4, 2)
+def estimate_meter(notes: list[Note], pulses: list[np.ndarray], weights: np.ndarray | None = None) -> BeatGrid:
+    """The best-scoring hypothesis on the tracked pulses. Fewer than 4 notes: 4/4 on the main pulse."""
+    pulses = [np.asarray(p, float) for p in pulses]
+    if len(notes) < 4 or len(pulses[0]) < 4:
+        return BeatGrid(pulses[0], 4, 2)
     w = load_weights("meter", feature_names()) if weights is None else weights
-    hyps, x = candidates(notes, pulse_s)
-    return grid_of(hyps[int(np.argmax(x @ w))], pulse_s, notes)
+    hyps, x = candidates(notes, pulses)
+    return grid_of(hyps[int(np.argmax(x @ w))], pulses, notes)
 
 
 def beat_grid(notes: list[Note], audio: np.ndarray | None = None, sample_rate: int = 16_000) -> BeatGrid:
-    """Track a pulse, then choose the meter and downbeat: the whole beat stage in one call."""
-    return estimate_meter(notes, track_beats(notes, audio, sample_rate))
+    """Track the pulses, then choose the pulse, meter and downbeat: the whole beat stage in one call."""
+    return estimate_meter(notes, track_pulses(notes, audio, sample_rate))
