@@ -221,6 +221,14 @@ def test_an_onset_rounded_onto_a_beat_without_onsets_is_quantized():
     assert [(q.pitch, q.start) for q in quantize(late, grid)] == [(60, 0), (62, 1), (64, 2)]
 
 
+def test_a_half_note_beat_keeps_sixteenths_and_eighth_note_triplets():
+    grid = BeatGrid(np.arange(6) * 1.0, 2, 2, beat_note=2)  # 2/2, a half note a second
+    quarters = [0, 0.75, 1, 1.5, 2, 2 + 1 / 3, 2 + 2 / 3, 3]  # dotted eighth + sixteenth, triplets
+    notes = [Note(60 + i, 0.5 * x, 0.5 * x + 0.1, 80) for i, x in enumerate(quarters)]
+    starts = [float(q.start) * grid.beat_quarters for q in quantize(notes, grid)]
+    assert starts == pytest.approx(quarters)
+
+
 def test_zero_notes_is_one_measure_of_rest(tmp_path):
     result = build_score([])
     assert result.n_measures == 1

@@ -1,9 +1,10 @@
 """Notes in seconds -> notes in beats on a grid that reads well.
 
 Positions are exact fractions of a beat (the tactus of a BeatGrid; beat 0 is the first downbeat).
-Each beat picks its own subdivision (in simple meters whole, halves, quarters or eighth-note
-triplets; in 6/8 thirds or sixths of the dotted quarter) by least squared error plus a small
-price for finer grids. Onsets within 35 ms are one chord. Very short faint notes are dropped,
+Each beat picks its own subdivision, at the finest a sixteenth or an eighth-note triplet whatever
+the beat's note value (a quarter's halves, quarters or thirds; a half note's quarters, eighths,
+sixteenths or sixths; a dotted quarter's thirds or sixths), by least squared error in quarter
+notes plus a small price for finer grids. Onsets within 35 ms are one chord. Very short faint notes are dropped,
 duplicates merged, and no note is shorter than one step of its beat's grid.
 """
 
@@ -20,8 +21,9 @@ from tunescribe.notes import Note
 CHORD_S = 0.035  # onsets closer than this are struck together
 DROP_S = 0.03  # notes shorter than this and quieter than DROP_VELOCITY are dropped
 DROP_VELOCITY = 40
-# subdivisions per beat and their price (in squared beats) for each division of the beat
-GRIDS = {2: {1: 0.0, 2: 0.002, 4: 0.006, 3: 0.012}, 3: {1: 0.0, 3: 0.002, 6: 0.008}}
+# steps per quarter note (simple meters) or per dotted quarter (compound) and their price in
+# squared quarter notes
+GRIDS = {2: {1: 0.0, 2: 0.002, 4: 0.006, 3: 0.012}, 3: {1: 0.0, 3: 0.0045, 6: 0.018}}
 LEGATO_GAP = Fraction(1, 2)  # a rest shorter than this (beats) before the next onset is absorbed
 
 
@@ -51,12 +53,26 @@ def _chords(starts: np.ndarray) -> list[np.ndarray]:
     return groups
 
 
-def _best_subdivision(fracs: np.ndarray, division: int) -> int:
-    """The grid (steps per beat) with least squared error plus price for positions in [0, 1)."""
+def subdivisions(grid: BeatGrid) -> dict[int, float]:
+    """The steps a beat of `grid` may be divided into, with their price: GRIDS scaled to the beat's
+    note value (the half note of 2/2 into 1, 2, 4, 8 or 6 steps; the eighth of 4/8 into 1 or 2)."""
+    if grid.division == 3:
+        return GRIDS[3]
+    out = {1: 0.0} if grid.beat_quarters > 1 else {}
+    for per_quarter, price in GRIDS[2].items():
+        steps = per_quarter * grid.beat_quarters
+        if steps >= 1 and float(steps).is_integer():
+            out.setdefault(int(steps), price)
+    return out
+
+
+def _best_subdivision(fracs: np.ndarray, options: dict[int, float], beat_quarters: float) -> int:
+    """The grid (steps per beat) with least squared error (in quarters) plus price for positions
+    in [0, 1) of a beat."""
     best, best_cost = 1, np.inf
-    for steps, price in GRIDS[division].items():
+    for steps, price in options.items():
         err = fracs * steps - np.round(fracs * steps)
-        cost = float(np.sum((err / steps) ** 2)) + price
+        cost = float(np.sum((err / steps * beat_quarters) ** 2)) + price
         if cost < best_cost - 1e-12:
             best, best_cost = steps, cost
     return best
@@ -80,12 +96,13 @@ def quantize(notes: list[Note], grid: BeatGrid) -> list[QNote]:
     groups = _chords(starts)
     onset_beats = grid.to_beats([float(np.median(starts[g])) for g in groups])
     end_beats = grid.to_beats([n.end_s for n in notes])
-    finest = 1.0 / max(GRIDS[division])
+    options = subdivisions(grid)
+    finest = 1.0 / max(options)
     owner = np.floor(onset_beats + finest / 2).astype(int)  # an onset just before a beat is on it
     steps_of_beat: dict[int, int] = {}
     for beat in np.unique(owner):
         fracs = np.clip(onset_beats[owner == beat] - beat, 0.0, 1.0)
-        steps_of_beat[int(beat)] = _best_subdivision(fracs, division)
+        steps_of_beat[int(beat)] = _best_subdivision(fracs, options, grid.beat_quarters)
     onset_q = []
     for x, beat in zip(onset_beats, owner):
         steps = steps_of_beat[int(beat)]
