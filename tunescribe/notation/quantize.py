@@ -4,8 +4,8 @@ Positions are exact fractions of a beat (the tactus of a BeatGrid; beat 0 is the
 Each beat picks its own subdivision, at the finest a sixteenth or an eighth-note triplet whatever
 the beat's note value (a quarter's halves, quarters or thirds; a half note's quarters, eighths,
 sixteenths or sixths; a dotted quarter's thirds or sixths), by least squared error in quarter
-notes plus a small price for finer grids. Onsets within 35 ms are one chord. Very short faint notes are dropped,
-duplicates merged, and no note is shorter than one step of its beat's grid.
+notes plus a small price for finer grids. Onsets within 35 ms are one chord. Very short faint
+notes are dropped, duplicates merged, and no note is shorter than one step of its beat's grid.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ CHORD_S = 0.035  # onsets closer than this are struck together
 DROP_S = 0.03  # notes shorter than this and quieter than DROP_VELOCITY are dropped
 DROP_VELOCITY = 40
 # steps per quarter note (simple meters) or per dotted quarter (compound) and their price in
-# squared quarter notes
+# squared quarter notes (the compound prices are 0.002 and 0.008 squared dotted quarters)
 GRIDS = {2: {1: 0.0, 2: 0.002, 4: 0.006, 3: 0.012}, 3: {1: 0.0, 3: 0.0045, 6: 0.018}}
 LEGATO_GAP = Fraction(1, 2)  # a rest shorter than this (beats) before the next onset is absorbed
 
@@ -53,7 +53,7 @@ def _chords(starts: np.ndarray) -> list[np.ndarray]:
     return groups
 
 
-def subdivisions(grid: BeatGrid) -> dict[int, float]:
+def _subdivisions(grid: BeatGrid) -> dict[int, float]:
     """The steps a beat of `grid` may be divided into, with their price: GRIDS scaled to the beat's
     note value (the half note of 2/2 into 1, 2, 4, 8 or 6 steps; the eighth of 4/8 into 1 or 2)."""
     if grid.division == 3:
@@ -96,7 +96,7 @@ def quantize(notes: list[Note], grid: BeatGrid) -> list[QNote]:
     groups = _chords(starts)
     onset_beats = grid.to_beats([float(np.median(starts[g])) for g in groups])
     end_beats = grid.to_beats([n.end_s for n in notes])
-    options = subdivisions(grid)
+    options = _subdivisions(grid)
     finest = 1.0 / max(options)
     owner = np.floor(onset_beats + finest / 2).astype(int)  # an onset just before a beat is on it
     steps_of_beat: dict[int, int] = {}
