@@ -245,7 +245,7 @@ def write_model(out: Path, meter_w: np.ndarray, key_w: np.ndarray, info: dict) -
         *([line("validation works, performed and spoiled as the training works", m["validation_works"])]
           if m.get("validation_works") else []),
         *([line("validation renditions (audio transcribed by the shipped engine)", m["validation"])]
-          if "validation" in m else []),
+          if m.get("validation") else []),
         "", "The test split's numbers are in benchmarks/results/notation.md.", ""]))
 
 
