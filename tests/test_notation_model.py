@@ -41,6 +41,8 @@ def test_a_short_training_run_writes_a_model_the_engine_loads(tmp_path, monkeypa
     model = json.loads((tmp_path / "weights.json").read_text())
     assert model["meter"]["features"] == feature_names() and model["trained"]["performances"] >= 5
     assert np.all(np.isfinite(model["meter"]["weights"])) and np.all(np.isfinite(model["key"]["weights"]))
+    # the card names the command that wrote it, options included
+    assert f"--out {tmp_path} --limit 6 --per-work 1 --processes 1`" in (tmp_path / "card.md").read_text()
 
     # the engine follows the file it is pointed at: a model that only believes in 3/4
     forced = dict(model)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import sys
 import time
 import warnings
 from datetime import UTC, datetime
@@ -229,7 +230,7 @@ def write_model(out: Path, meter_w: np.ndarray, key_w: np.ndarray, info: dict) -
         "The learned part of the notation stage: the weights of the meter/downbeat estimate "
         "(tunescribe/notation/meter.py, a log-linear score over every reading of the tracked pulse) and of "
         "the key-signature estimate (tunescribe/notation/key.py). Written by "
-        f"`python -m services.trainer.notation --out {out}` ({info['minutes']} min on this machine).", "",
+        f"`{info['command']}` ({info['minutes']} min on this machine).", "",
         f"- data: {info['works']}, {info['performances']} performances ({info['per_work']} per work, seed "
         f"{info['seed']}) as the corpus builder performs them (rubato, articulation, transposition, <= 90 s "
         "windows, each bar's first beat a little louder), notes spoiled as a "
@@ -273,7 +274,8 @@ def main(argv=None) -> None:
     write_model(args.out, meter_w, key_w, {
         "date": datetime.now(UTC).isoformat(timespec="seconds"), "works": "music21 corpus, training split",
         "performances": len(train_ex), "per_work": args.per_work, "seed": args.seed, "l2": args.l2,
-        "minutes": round((time.time() - t0) / 60, 1), "measured": report})
+        "minutes": round((time.time() - t0) / 60, 1), "measured": report,
+        "command": " ".join(["python -m services.trainer.notation", *(sys.argv[1:] if argv is None else argv)])})
     print(f"wrote {args.out / 'weights.json'}")
 
 
