@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import shlex
 import sys
 import time
 import warnings
@@ -275,7 +276,8 @@ def main(argv=None) -> None:
         "date": datetime.now(UTC).isoformat(timespec="seconds"), "works": "music21 corpus, training split",
         "performances": len(train_ex), "per_work": args.per_work, "seed": args.seed, "l2": args.l2,
         "minutes": round((time.time() - t0) / 60, 1), "measured": report,
-        "command": " ".join(["python -m services.trainer.notation", *(sys.argv[1:] if argv is None else argv)])})
+        "command": shlex.join(["python", "-m", "services.trainer.notation",
+                               *(sys.argv[1:] if argv is None else argv)])})
     print(f"wrote {args.out / 'weights.json'}")
 
 
