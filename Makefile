@@ -85,7 +85,7 @@ corpus: system venv  ## render the synthetic training corpus (deterministic, git
 train: system venv  ## train from scratch on the corpus; writes models/$(VERSION)/
 	$(PY) -m services.trainer.train --corpus $(CORPUS) --version $(VERSION) --minutes $(MINUTES)
 
-notation-model: system venv  ## relearn the notation stage's meter and key weights (models/notation-v4, no audio)
+notation-model: system venv  ## relearn the notation stage's meter and key weights (models/notation-v5, no audio)
 	$(PY) -m services.trainer.notation $(if $(wildcard $(CORPUS)/validation/*.score.json),--eval-corpus $(CORPUS))
 
 benchmark: system venv  ## our engine beside Basic Pitch on the test split and the real recordings

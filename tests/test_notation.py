@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from tunescribe.notation.export import write_score_midi
+from tunescribe.notation.meter import Hypothesis, start_and_end
 from tunescribe.notation.key import KEY_FEATURES, Key, estimate_key, key_features, spelling_table
 from tunescribe.notation.beats import BeatGrid, track_pulses
 from tunescribe.notation.quantize import QNote, quantize
@@ -114,6 +115,18 @@ def test_a_waltz_without_accents_is_in_three_four():
     assert result.key.fifths == 1
     assert result.n_measures == 12
     assert result.qnotes[0].start == 0  # the first bass note is the first downbeat
+
+
+def test_where_a_reading_puts_the_first_and_last_notes():
+    """[starts on the downbeat, on a beat, within the last beat before a downbeat (an anacrusis),
+    ends on the downbeat, on a beat]; positions in eighths on the tracked pulse."""
+    four_four = Hypothesis("4/4", 2, 0)  # a bar of eight eighths, the downbeat on eighth 0
+    assert start_and_end(four_four, 6.0, 16.1) == [0, 1, 1, 1, 1]  # a quarter before the bar; ends on one
+    assert start_and_end(Hypothesis("4/4", 2, 6), 6.0, 13.0) == [1, 1, 0, 0, 0]  # ends on the last eighth
+    assert start_and_end(four_four, 4.0, 10.0) == [0, 1, 0, 0, 1]  # starts mid-bar: no anacrusis
+    six_eight = Hypothesis("6/8", 3, 0)
+    assert start_and_end(six_eight, 5.0, 3.0) == [0, 0, 1, 0, 1]  # an eighth before the bar
+    assert start_and_end(six_eight, 1.0, 5.9) == [0, 0, 0, 1, 1]
 
 
 def test_six_eight_melody_in_d_major(tmp_path):

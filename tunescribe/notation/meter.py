@@ -8,7 +8,7 @@ much louder, lower, longer and more harmonically new the notes are on its downbe
 other beats, and on its beats than between them; how well onsets fit the grid; the tempo it
 implies; how long the notes are in its beats; whether it reads the alternative pulse) and scored
 by a log-linear model whose weights were learned from the music21 corpus's training works
-(services/trainer/notation.py; models/notation-v4/card.md). The best-scoring hypothesis becomes
+(services/trainer/notation.py; models/notation-v5/card.md). The best-scoring hypothesis becomes
 the BeatGrid.
 """
 
@@ -68,6 +68,7 @@ def feature_names() -> list[str]:
     names += ["fit", "half_fit", "quarter_tempo", "quarter_tempo_sq", "beat_tempo", "beat_tempo_sq",
               "quarter_too_fast", "quarter_too_slow", "alternative"]
     names += [f"pulse_{p}" for p in PULSES]
+    names += ["start_down", "start_beat", "start_pickup", "end_down", "end_beat"]
     for what in ("bias", "tempo", "ioi", "duration"):
         names += [f"{m}_{what}" for m in METERS]
     for m, (bar, _) in METERS.items():  # the accent profile along each meter's bar, eighth by eighth
@@ -147,7 +148,7 @@ def _readings(notes: list[Note], pulse_s: np.ndarray, track: int) -> tuple[list[
         fit = float(np.mean(frac < 0.15))
         half_fit = float(np.mean(np.abs(2 * pos - np.round(2 * pos)) < 0.3))
         eighth_s = period / pulse
-        per_pulse[pulse] = (acc, max(lo, 0), n, fit, half_fit, eighth_s)
+        per_pulse[pulse] = (acc, max(lo, 0), n, fit, half_fit, eighth_s, pos.min(), pos.max())
     blocks = {}  # each meter's block of profile columns
     at = 0
     for m, (bar, _) in METERS.items():
@@ -155,7 +156,7 @@ def _readings(notes: list[Note], pulse_s: np.ndarray, track: int) -> tuple[list[
         at += bar * len(ACCENTS)
     rows = []
     for h in hyps:
-        acc, lo, n, fit, half_fit, eighth_s = per_pulse[h.pulse]
+        acc, lo, n, fit, half_fit, eighth_s, first, last = per_pulse[h.pulse]
         r = (np.arange(n) - h.phase) % h.bar
         span = np.arange(n) >= lo
         down, beat = (r == 0) & span, (r % h.beat == 0) & span
@@ -177,9 +178,23 @@ def _readings(notes: list[Note], pulse_s: np.ndarray, track: int) -> tuple[list[
         profile[blocks[h.meter]:blocks[h.meter] + sums.size] = (sums / np.maximum(counts, 1)).ravel()
         tempo = [q_tempo, q_tempo ** 2, b_tempo, b_tempo ** 2,
                  max(0.0, q_tempo - FAST_QUARTER), max(0.0, SLOW_QUARTER - q_tempo)]
-        rows.append(np.concatenate([x, [fit, half_fit, *tempo, float(track)], pulse_1h,
+        rows.append(np.concatenate([x, [fit, half_fit, *tempo, float(track)], pulse_1h, start_and_end(h, first, last),
                                     onehot, onehot * q_tempo, onehot * ioi_q, onehot * dur_q, profile]))
     return hyps, np.array(rows)
+
+
+def start_and_end(h: Hypothesis, first: float, last: float) -> list[float]:
+    """Where the first and last onsets (in eighths on the pulse) fall in the hypothesis's bar: a
+    piece starts on a downbeat, on a beat, or within the last beat before one (an anacrusis), and
+    ends on a downbeat or a beat (the final chord) - unless the recording is an excerpt."""
+    start, end = (first - h.phase) % h.bar, (last - h.phase) % h.bar
+
+    def near(r, at):
+        return float(min(abs(r - at), h.bar - abs(r - at)) < ON_GRID)
+
+    on_beat = lambda r: float(abs(r / h.beat - round(r / h.beat)) * h.beat < ON_GRID)  # noqa: E731
+    down = near(start, 0)
+    return [down, on_beat(start), float(not down and start > h.bar - h.beat - ON_GRID), near(end, 0), on_beat(end)]
 
 
 def grid_of(h: Hypothesis, pulses: list[np.ndarray], notes: list[Note]) -> BeatGrid:

@@ -17,11 +17,11 @@ class NotationModelError(Exception):
     """The notation model's file is missing, unreadable or made for other features."""
 
 
-DEFAULT_DIR = Path("models") / "notation-v4"  # the shipped weights, relative to the repository
+DEFAULT_DIR = Path("models") / "notation-v5"  # the shipped weights, relative to the repository
 
 
 def default_path() -> Path:
-    """$TUNESCRIBE_NOTATION_MODEL, else models/notation-v4/weights.json beside this package."""
+    """$TUNESCRIBE_NOTATION_MODEL, else models/notation-v5/weights.json beside this package."""
     if env := os.environ.get(MODEL_ENV):
         return Path(env)
     return Path(__file__).resolve().parents[2] / DEFAULT_DIR / "weights.json"
