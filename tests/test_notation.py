@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from tunescribe.notation.export import write_score_midi
-from tunescribe.notation.meter import Hypothesis, start_and_end
 from tunescribe.notation.key import KEY_FEATURES, Key, estimate_key, key_features, spelling_table
+from tunescribe.notation.meter import Hypothesis, start_and_end
 from tunescribe.notation.beats import BeatGrid, track_pulses
 from tunescribe.notation.quantize import QNote, quantize
 from tunescribe.notation.score import build_score, write_musicxml

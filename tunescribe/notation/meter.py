@@ -6,7 +6,8 @@ signature (METERS), what one pulse is (eighths per pulse) and where the first do
 Each hypothesis is described by features of the notes on the eighth-note grid it implies (how
 much louder, lower, longer and more harmonically new the notes are on its downbeats than on its
 other beats, and on its beats than between them; how well onsets fit the grid; the tempo it
-implies; how long the notes are in its beats; whether it reads the alternative pulse) and scored
+implies; how long the notes are in its beats; whether it reads the alternative pulse; where the
+first and last notes fall in its bar) and scored
 by a log-linear model whose weights were learned from the music21 corpus's training works
 (services/trainer/notation.py; models/notation-v5/card.md). The best-scoring hypothesis becomes
 the BeatGrid.
@@ -187,14 +188,15 @@ def start_and_end(h: Hypothesis, first: float, last: float) -> list[float]:
     """Where the first and last onsets (in eighths on the pulse) fall in the hypothesis's bar: a
     piece starts on a downbeat, on a beat, or within the last beat before one (an anacrusis), and
     ends on a downbeat or a beat (the final chord) - unless the recording is an excerpt."""
-    start, end = (first - h.phase) % h.bar, (last - h.phase) % h.bar
+    start, end = first - h.phase, last - h.phase
 
-    def near(r, at):
-        return float(min(abs(r - at), h.bar - abs(r - at)) < ON_GRID)
+    def on(r, step):  # within ON_GRID of a multiple of `step` eighths
+        d = r % step
+        return float(min(d, step - d) < ON_GRID)
 
-    on_beat = lambda r: float(abs(r / h.beat - round(r / h.beat)) * h.beat < ON_GRID)  # noqa: E731
-    down = near(start, 0)
-    return [down, on_beat(start), float(not down and start > h.bar - h.beat - ON_GRID), near(end, 0), on_beat(end)]
+    down = on(start, h.bar)
+    pickup = not down and start % h.bar > h.bar - h.beat - ON_GRID
+    return [down, on(start, h.beat), float(pickup), on(end, h.bar), on(end, h.beat)]
 
 
 def grid_of(h: Hypothesis, pulses: list[np.ndarray], notes: list[Note]) -> BeatGrid:
