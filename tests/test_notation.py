@@ -22,18 +22,7 @@ from tunescribe.notation.staves import assign_voices, split_hands
 from tunescribe.notation.validate import schema_errors
 from tunescribe.notes import Note
 
-
-def play(events, bpm, *, beat_quarters=1.0, accent_every=None, jitter_s=0.0, seed=0):
-    """(pitch, start, length) in quarter notes -> Notes in seconds at `bpm` beats per minute (the
-    beat lasting `beat_quarters` quarters), played slightly detached, downbeats louder."""
-    rng = np.random.default_rng(seed)
-    spq = 60.0 / bpm / beat_quarters
-    notes = []
-    for pitch, start, length in events:
-        loud = accent_every is not None and (start % accent_every) == 0
-        t0 = start * spq + (rng.normal(0, jitter_s) if jitter_s else 0.0)
-        notes.append(Note(pitch, max(0.0, t0), t0 + length * spq * 0.9, 105 if loud else 70))
-    return notes
+from tests.scores import C_MAJOR_SCALE_3_4, play, six_eight_melody, two_hand_piece, waltz
 
 
 def measures(score) -> int:
@@ -48,10 +37,6 @@ def roundtrip(result, tmp_path, name="out"):
     return music21.converter.parse(str(path))
 
 
-C_MAJOR_SCALE_3_4 = [(p, i, 1) for i, p in enumerate([60, 62, 64, 65, 67, 69, 71, 72, 71, 69, 67, 65, 64, 62, 60])] \
-    + [(60, 15, 3)]
-
-
 def test_scale_in_three_four(tmp_path):
     result = build_score(play(C_MAJOR_SCALE_3_4, 90, accent_every=3))
     assert result.meter == "3/4"
@@ -62,19 +47,6 @@ def test_scale_in_three_four(tmp_path):
     assert measures(back) == 6
     assert back.recurse().getElementsByClass(music21.meter.TimeSignature)[0].ratioString == "3/4"
     assert [n.pitch.nameWithOctave for n in back.recurse().notes][:3] == ["C4", "D4", "E4"]
-
-
-def two_hand_piece():
-    """8 bars of 4/4 in F major: right hand quarters and eighths, left hand half-note bass."""
-    rh_bar = [(0, 1), (1, 0.5), (1.5, 0.5), (2, 1), (3, 1)]
-    melody = [72, 74, 76, 77, 72, 69, 70, 72, 74, 72, 77, 76, 74, 72, 70, 69] * 3
-    bass = [41, 48, 46, 41, 43, 48, 41, 36, 41, 45, 46, 48, 43, 48, 41, 41]
-    events, m = [], iter(melody)
-    for bar in range(8):
-        events += [(next(m), bar * 4 + s, d) for s, d in rh_bar]
-        events += [(bass[2 * bar], bar * 4, 2), (bass[2 * bar + 1], bar * 4 + 2, 2)]
-    events[-7:] = [(65, 28, 4), (41, 28, 4)]
-    return events
 
 
 def test_two_hand_piece_in_four_four(tmp_path):
@@ -93,19 +65,6 @@ def test_two_hand_piece_in_four_four(tmp_path):
     assert "<beam " in xml
     names = {p.name for p in back.recurse().pitches}
     assert "B-" in names and "A#" not in names
-
-
-def waltz(bars: int = 12):
-    """A waltz in G major, every note equally loud: the bass on one, the chord on two and three,
-    a melody in half and quarter notes; the harmony changes with the bar."""
-    chords = [(43, [59, 62]), (38, [57, 60]), (43, [59, 62]), (50, [54, 60])]
-    tune = [[(71, 0, 2), (74, 2, 1)], [(72, 0, 2), (69, 2, 1)], [(67, 0, 3)], [(66, 0, 1), (69, 1, 1), (72, 2, 1)]]
-    events = []
-    for bar in range(bars):
-        bass, chord = chords[bar % 4]
-        events += [(bass, 3 * bar, 1)] + [(p, 3 * bar + b, 1) for b in (1, 2) for p in chord]
-        events += [(p, 3 * bar + s, d) for p, s, d in tune[bar % 4]]
-    return events
 
 
 def test_a_waltz_without_accents_is_in_three_four():
@@ -130,15 +89,8 @@ def test_where_a_reading_puts_the_first_and_last_notes():
 
 
 def test_six_eight_melody_in_d_major(tmp_path):
-    """Dotted quarter = 60 (eighths at 180 per minute), quarter-eighth and dotted-quarter rhythms."""
-    bar_rhythms = [[(0, 1), (1, 0.5), (1.5, 1), (2.5, 0.5)], [(0, 1.5), (1.5, 0.5), (2, 0.5), (2.5, 0.5)]]
-    melody = iter([62, 66, 69, 66, 64, 66, 67, 69, 71, 69, 67, 64, 66, 64, 62, 61, 62, 66, 69, 73, 74, 73, 71,
-                   69, 67, 66, 64, 62, 61, 64])
-    events = []
-    for bar in range(7):
-        events += [(next(melody), bar * 3 + s, d) for s, d in bar_rhythms[bar % 2]]
-    events.append((62, 21, 3))
-    result = build_score(play(events, 60, beat_quarters=1.5, accent_every=3, jitter_s=0.008))
+    """Dotted quarter = 60 (eighths at 180 per minute)."""
+    result = build_score(play(six_eight_melody(), 60, beat_quarters=1.5, accent_every=3, jitter_s=0.008))
     assert result.meter == "6/8"
     assert (result.key.tonic_name, result.key.mode, result.key.fifths) == ("D", "major", 2)
     assert result.n_measures == 8

@@ -50,20 +50,24 @@ def build_score(notes: list[Note], audio: np.ndarray | None = None, sample_rate:
     key = estimate_key(notes)
     qnotes = quantize(notes, grid)
     staves = make_staves(qnotes, beat_s=60.0 / grid.tempo_bpm)
-    end_s = max([n.end_s for n in notes] + [0.0 if audio is None else len(audio) / sample_rate])
-    last_beat = max([float(q.end) for q in qnotes] + [float(grid.to_beats(end_s)), 1e-9])
+    # the score ends with the bar of the last written note: the decay and silence after it are no
+    # measure of rests (every recording would get a bar too many); the time map still reaches the end
+    last_beat = max([float(q.end) for q in qnotes] + [1e-9])
     n_measures = max(1, math.ceil(last_beat / grid.beats_per_bar - 1e-9))
+    end_s = max([n.end_s for n in notes] + [0.0 if audio is None else len(audio) / sample_rate])
     score = _music21_score(staves, grid, key, n_measures)
-    return ScoreResult(score, grid, key, qnotes, staves, n_measures, time_map(grid, n_measures))
+    return ScoreResult(score, grid, key, qnotes, staves, n_measures, time_map(grid, n_measures, end_s))
 
 
-def time_map(grid: BeatGrid, n_measures: int) -> list[TimeMapEntry]:
+def time_map(grid: BeatGrid, n_measures: int, end_s: float = 0.0) -> list[TimeMapEntry]:
     """Every beat of every measure to seconds, plus the end of the last measure (beat
-    beats_per_bar + 1). Times before the recording starts are 0; the seconds never decrease."""
+    beats_per_bar + 1), reached no earlier than `end_s` (the last note's or the recording's end:
+    the final bar lasts through the decay and silence after it). Times before the recording starts
+    are 0; the seconds never decrease."""
     bpb = grid.beats_per_bar
     seconds = np.maximum.accumulate(np.maximum(grid.to_seconds(np.arange(n_measures * bpb + 1)), 0.0))
     entries = [TimeMapEntry(i // bpb + 1, float(i % bpb + 1), float(seconds[i])) for i in range(n_measures * bpb)]
-    entries.append(TimeMapEntry(n_measures, float(bpb + 1), float(seconds[-1])))
+    entries.append(TimeMapEntry(n_measures, float(bpb + 1), max(float(seconds[-1]), end_s)))
     return entries
 
 

@@ -1,0 +1,82 @@
+"""The whole pipeline on known short scores: each is rendered with FluidSynth (a General MIDI piano,
+the way the corpus renders), transcribed by the shipped model and written as sheet music the way
+`tunescribe transcribe --musicxml` writes it; the score comes back with the right meter, key and
+number of measures, valid MusicXML 4.0, and a time map that covers the recording."""
+
+from __future__ import annotations
+
+import json
+
+import music21
+import numpy as np
+import pytest
+
+from services.trainer.render import INSTRUMENTS, Part, Renderer
+from tunescribe.constants import SAMPLE_RATE
+from tunescribe.model import load_model
+from tunescribe.notation.export import write_sheet_music
+from tunescribe.notation.validate import schema_errors
+from tunescribe.transcribe import transcribe_audio
+
+from tests.scores import C_MAJOR_SCALE_3_4, play, six_eight_melody, two_hand_piece, waltz
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model()
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    return Renderer()
+
+
+def sheet_music(notes, model, renderer, out_dir, stem):
+    """Render `notes` on the piano (with FluidSynth's release tail after the last one), transcribe,
+    write <stem>.musicxml, .score.mid and .timemap.json; the re-read score and the audio."""
+    renderer.reset()
+    y = renderer.render_part(Part(INSTRUMENTS["piano"], notes), "fluidr3_gm", np.random.default_rng(0))
+    y = (y / np.abs(y).max() * 0.8).astype(np.float32)
+    write_sheet_music(transcribe_audio(y, model), y, out_dir, stem)
+    path = out_dir / f"{stem}.musicxml"
+    assert schema_errors(path) == []
+    return music21.converter.parse(str(path)), y
+
+
+def written(score) -> tuple[str, int, int]:
+    """(time signature, key signature in sharps, measures) as a reader of the file sees them."""
+    ts = score.recurse().getElementsByClass(music21.meter.TimeSignature)[0].ratioString
+    ks = score.recurse().getElementsByClass(music21.key.KeySignature)
+    return ts, ks[0].sharps if ks else 0, len(score.parts[0].getElementsByClass(music21.stream.Measure))
+
+
+@pytest.mark.parametrize("name, events, bpm, beat_quarters, accent_every, expected", [
+    ("two_hands_4_4", two_hand_piece(), 100, 1.0, 4, ("4/4", -1, 8)),
+    ("melody_6_8", six_eight_melody(), 60, 1.5, 3, ("6/8", 2, 8)),
+    ("waltz_3_4", waltz(), 90, 1.0, None, ("3/4", 1, 12)),
+])
+def test_rendered_score_comes_back_with_its_meter_key_and_measures(
+        name, events, bpm, beat_quarters, accent_every, expected, model, renderer, tmp_path):
+    notes = play(events, bpm, beat_quarters=beat_quarters, accent_every=accent_every)
+    score, y = sheet_music(notes, model, renderer, tmp_path, name)
+    assert written(score) == expected
+    times = [e["seconds"] for e in json.loads((tmp_path / f"{name}.timemap.json").read_text())]
+    assert times == sorted(times) and times[0] <= notes[0].start_s + 0.05 and times[-1] >= len(y) / SAMPLE_RATE
+
+
+def test_the_grand_staff_keeps_the_hands_apart(model, renderer, tmp_path):
+    score, _ = sheet_music(play(two_hand_piece(), 100, accent_every=4), model, renderer, tmp_path, "hands")
+    treble, bass = score.parts  # music21 reads the grand staff's two staves as two PartStaffs
+    assert [p.recurse().getElementsByClass(music21.clef.Clef)[0].sign for p in (treble, bass)] == ["G", "F"]
+    high, low = [p.midi for p in treble.recurse().pitches], [p.midi for p in bass.recurse().pitches]
+    # the melody (F4 and above) in the treble, the bass (C3 and below) in the bass; the
+    # transcription's few extra notes (an octave of a bass note) fall between them, in either staff
+    assert {p for p in high + low if p >= 65} <= set(high) and {p for p in high + low if p <= 48} <= set(low)
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: a bare scale's only bar cue is its accents, which the "
+                   "transcription's velocities keep at about a third of their size (105 against 70 comes back "
+                   "as about 105 against 93), and the meter model reads 4/2; the notes alone read 3/4")
+def test_a_rendered_scale_in_three_four_is_written_in_three_four(model, renderer, tmp_path):
+    score, _ = sheet_music(play(C_MAJOR_SCALE_3_4, 90, accent_every=3), model, renderer, tmp_path, "scale")
+    assert written(score) == ("3/4", 0, 6)
