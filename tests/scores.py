@@ -61,3 +61,16 @@ def six_eight_melody():
     for bar in range(7):
         events += [(next(melody), bar * 3 + s, d) for s, d in bar_rhythms[bar % 2]]
     return events + [(62, 21, 3)]
+
+
+def long_piece(minutes: float, seed: int = 2) -> list[Note]:
+    """Random eighths at 120 BPM (4 notes a second) over a bass note every beat, every fourth one
+    louder: `minutes` of dense piano music, as notes in seconds."""
+    rng = np.random.default_rng(seed)
+    notes, t = [], 0.0
+    for i in range(int(minutes * 240)):
+        notes.append(Note(int(rng.integers(60, 84)), t, t + 0.22, 80))
+        if i % 2 == 0:
+            notes.append(Note(int(rng.integers(36, 55)), t, t + 0.45, 95 if i % 8 == 0 else 70))
+        t += 0.25
+    return notes
