@@ -6,6 +6,7 @@ Run with the project venv (the peer's venv comes from benchmarks/setup_peer.sh; 
 
     .venv/bin/python benchmarks/notation.py [--systems ours,peer] [--limit N]
     .venv/bin/python benchmarks/notation.py --split validation --corpus data/corpus-val --no-peer  # to develop on
+    .venv/bin/python benchmarks/notation.py --split real  # the real recordings (Bach10), beside the peer
 
 On every rendition of the corpus test split (music21 works performed with rubato, rendered through
 the evaluation-only MuseScore General soundfont), whose true score is known from the work and the
@@ -27,8 +28,12 @@ score), each system writes MusicXML, which is re-read with music21 and scored:
   true position in the bar and the true duration, in quarter notes, ties merged;
 - every MusicXML file valid against the MusicXML 4.0 schema and re-readable by music21.
 
-Nothing here is tuned; the test split is evaluation data. Writes benchmarks/results/notation.json
-and notation.md.
+`--split real` scores the real recordings of ../shared/data/real-dev (Bach10's four chorales, the
+mixes and each instrument alone) the same way, their true score being the music21 work aligned
+to the recordings' hand-checked notes (`real_truths`).
+
+Nothing here is tuned; the test split and the real recordings are evaluation data. Writes
+benchmarks/results/notation.json and notation.md (notation-real.*, notation-validation.*).
 """
 
 from __future__ import annotations
@@ -56,7 +61,7 @@ import soundfile as sf
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: its sibling modules
 from transcription import PEER_PYTHON, PEER_SCRIPT, REPO, machine, model_description  # noqa: E402
 
-from services.trainer.truth import Truth, load_truth, q  # noqa: E402
+from services.trainer.truth import Truth, load_truth, q, truth_of  # noqa: E402
 from tunescribe.constants import SAMPLE_RATE  # noqa: E402
 from tunescribe.notation.meter import METERS  # noqa: E402 - the time signatures TuneScribe writes
 from tunescribe.notation.weights import default_path  # noqa: E402
@@ -190,6 +195,76 @@ def summarise(rows: dict[str, dict]) -> dict:
     }
 
 
+# ---------------------------------------------------------------- the real recordings
+
+# Bach10's chorales and the music21 works they perform; each instrument plays one voice of it
+BACH10_WORKS = {"01": "bach/bwv255", "02": "bach/bwv256", "03": "bach/bwv274", "04": "bach/bwv275"}
+BACH10_VOICES = ("violin", "clarinet", "saxophone", "bassoon")  # soprano, alto, tenor, bass
+
+
+def real_truths(real_dir: Path) -> list[Truth]:
+    """The true scores of the real recordings: every Bach10 mix and every instrument alone. Each
+    instrument's hand-checked notes are aligned by pitch to its voice of the work (repeats written
+    out, ties merged); the aligned notes are the reference, and the onsets of all four voices give
+    the clock (quarters -> seconds) for the beats no note of the recording is struck on."""
+    import music21 as m21
+
+    from services.trainer.corpus import score_bars
+    from tunescribe.midi import read_midi_notes
+
+    truths = []
+    for clip in json.loads((real_dir / "clips.json").read_text())["clips"]:
+        if clip["kind"] != "mix":
+            continue
+        work = BACH10_WORKS[clip["id"].split("-")[1]]
+        score = m21.corpus.parse(work).expandRepeats().stripTies()
+        voices = []
+        for k, (instrument, part) in enumerate(zip(BACH10_VOICES, score.parts)):
+            played = sorted(read_midi_notes(real_dir / f"{clip['id']}-{instrument}.mid"), key=lambda n: n.start_s)
+            written = [(float(n.offset), float(n.quarterLength), n.pitch.midi) for n in part.flatten().notes]
+            pairs = align_pitches([n.pitch for n in played], [x[2] for x in written])
+            voices.append([(played[i], [written[j][0], written[j][1], k]) for i, j in pairs])
+        clock = onset_clock([x for v in voices for x in v])
+        bars = score_bars(score)
+        for rid, kind, aligned in [(clip["id"], "mix", [x for v in voices for x in v])] + [
+                (f"{clip['id']}-{instrument}", "instrument", v) for instrument, v in zip(BACH10_VOICES, voices)]:
+            meta = {"work": work, "transpose": 0, "notes": [place for _, place in aligned]}
+            truths.append(truth_of(rid, kind, meta, [n for n, _ in aligned], bars=bars, clock=clock))
+    return truths
+
+
+def align_pitches(played: list[int], written: list[int]) -> list[tuple[int, int]]:
+    """The pairs (i, j) with played[i] == written[j] of a least-edits alignment of two pitch
+    sequences (a note played but not written, or written but not played, costs one edit)."""
+    n, m = len(played), len(written)
+    cost = np.add.outer(np.arange(n + 1), np.zeros(m + 1)) + np.arange(m + 1)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            same = played[i - 1] == written[j - 1]
+            cost[i, j] = min(cost[i - 1, j] + 1, cost[i, j - 1] + 1, cost[i - 1, j - 1] + (0 if same else 2))
+    pairs, i, j = [], n, m
+    while i and j:
+        if played[i - 1] == written[j - 1] and cost[i, j] == cost[i - 1, j - 1]:
+            pairs.append((i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif cost[i, j] == cost[i - 1, j] + 1:
+            i -= 1
+        else:
+            j -= 1
+    return pairs[::-1]
+
+
+def onset_clock(aligned: list[tuple[Note, list]]):
+    """Quarters in the score -> seconds in the recording: the median onset of the notes played at
+    each written onset, linear between them."""
+    at: dict[float, list[float]] = {}
+    for note, (onset, _, _) in aligned:
+        at.setdefault(onset, []).append(note.start_s)
+    xs = np.array(sorted(at))
+    ts = np.maximum.accumulate([float(np.median(at[x])) for x in xs])
+    return lambda quarters: float(np.interp(quarters, xs, ts))
+
+
 # ---------------------------------------------------------------- the systems
 
 
@@ -276,6 +351,23 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
 
 
+def _kind_cell(b: dict) -> str:
+    return (f"{_pct(b['time_signature'])}, {_pct(b['key_signature'])}, {b['beat_f']:.3f}, {b['downbeat_f']:.3f}, "
+            f"{_pct(b['position'])}, {_pct(b['position_in_beat'])}")
+
+
+def pieces_line(report: dict) -> str:
+    if report.get("split") == "real":
+        kinds = Counter(t["kind"] for t in report["truth"].values())
+        return (f"- pieces: {report['pieces']} real recordings, Bach10 ({kinds['mix']} four-instrument mixes and "
+                f"{kinds['instrument']} of their instruments alone; {report['audio_s'] / 60:.1f} min of audio), the "
+                "true score aligned to their hand-checked notes; the recordings were never trained on, but "
+                "the four chorales are training works (their scores, rendered, trained both models)")
+    return (f"- pieces: {report['pieces']} renditions of the corpus {report.get('split', 'test')} split "
+            f"({report['audio_s'] / 60:.0f} min of audio; music21 works performed with rubato, transposed, "
+            "rendered through MuseScore General, never used in training)")
+
+
 def markdown(report: dict) -> str:
     systems = report["systems"]
     names = [SYSTEM_TITLES[k] for k in systems]
@@ -286,13 +378,11 @@ def markdown(report: dict) -> str:
         f"- command: `{report['command']}`",
         f"- date: {report['date']}; run time {report['run_s'] / 60:.1f} min",
         f"- machine: {m['cores']} cores ({m['cpu']}), load average {m['load_avg_1min_at_start']:.1f} at start",
-        f"- pieces: {report['pieces']} renditions of the corpus {report.get('split', 'test')} split "
-        f"({report['audio_s'] / 60:.0f} min of audio; music21 works performed with rubato, transposed, "
-        "rendered through MuseScore General, never used in training)",
+        pieces_line(report),
         *(f"- {SYSTEM_TITLES[k]}: " + "; ".join(f"{a}: {b}" for a, b in v.items()) for k, v in report["system_info"].items()),
         "- how each number is measured: see the docstring of `benchmarks/notation.py`. "
-        + ("Nothing was tuned on this split." if report.get("split", "test") == "test"
-           else "The notation stage's parameters were chosen on this split."),
+        + ("The notation stage's parameters were chosen on this split." if report.get("split") == "validation"
+           else "Nothing was tuned on these pieces."),
         "",
         "| metric | target | " + " | ".join(names) + " | TuneScribe against the target |",
         "|---|---|" + "---|" * len(names) + "---|",
@@ -315,6 +405,13 @@ def markdown(report: dict) -> str:
                        for k in systems)
     all_ok = "ours" in s and s["ours"]["schema_valid"] == s["ours"]["readable"] == s["ours"]["pieces"]
     lines.append(f"| MusicXML 4.0 schema / music21 re-read | all | {valid} | {'met' if 'ours' in s and all_ok else 'missed'} |")
+    kinds = sorted(next(iter(systems.values())).get("by_kind", {}))
+    if len(kinds) > 1:
+        lines += ["", "By kind of piece (time signature, key signature, beat F, downbeat F, position in bar, in beat):", "",
+                  "| kind | pieces | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
+        for kind in kinds:
+            cells = [_kind_cell(systems[k]["by_kind"][kind]) for k in systems]
+            lines.append(f"| {kind} | {systems[next(iter(systems))]['by_kind'][kind]['pieces']} | " + " | ".join(cells) + " |")
     lines += ["", "Other views of the same runs:", "",
               "| metric | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     extra = [("time signature right up to the beat's note value (2/2 = 2/4, 4/2 = 4/4)", "time_signature_equivalent", _pct),
@@ -363,8 +460,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="the first N renditions only (a quick run)")
     ap.add_argument("--model", type=Path, default=None, help="TuneScribe model directory (default: the shipped one)")
     ap.add_argument("--corpus", type=Path, default=REPO / "data" / "corpus")
-    ap.add_argument("--split", default="test", choices=("test", "validation"),
-                    help="validation: the split to develop on (results are written to notation-validation.*)")
+    ap.add_argument("--split", default="test", choices=("test", "validation", "real"),
+                    help="validation: the split to develop on (results are written to notation-validation.*); "
+                         "real: the real recordings in --real-dev (notation-real.*)")
+    ap.add_argument("--real-dev", type=Path, default=REPO.parent / "shared" / "data" / "real-dev")
     ap.add_argument("--work", type=Path, default=REPO / "benchmarks" / "work" / "notation")
     ap.add_argument("--results", type=Path, default=REPO / "benchmarks" / "results")
     args = ap.parse_args(argv)
@@ -373,13 +472,15 @@ def main(argv: list[str] | None = None) -> int:
     systems = [x for x in args.systems.split(",") if x and not (args.no_peer and x == "peer")]
     if unknown := [x for x in systems if x not in SYSTEM_TITLES]:
         ap.error(f"unknown system: {', '.join(unknown)}")
-    split_dir = args.corpus / args.split
+    split_dir = args.real_dev if args.split == "real" else args.corpus / args.split
     manifest = args.corpus / "manifest.json"
-    if manifest.is_file():
+    if args.split == "real":
+        listed = [{"id": c["id"]} for c in json.loads((split_dir / "clips.json").read_text())["clips"]]
+    elif manifest.is_file():
         listed = [r for r in json.loads(manifest.read_text()) if r.get("split") == args.split and "id" in r]
     else:  # a split still being rendered: the renditions finished so far
         listed = [{"id": p.name.split(".")[0], "kind": "?"} for p in split_dir.glob("*.score.json")]
-    rows = sorted((r for r in listed if (split_dir / f"{r['id']}.score.json").is_file()),
+    rows = sorted((r for r in listed if args.split == "real" or (split_dir / f"{r['id']}.score.json").is_file()),
                   key=lambda r: r["id"])[: args.limit]
     if not rows:
         sys.exit(f"error: no {args.split} rendition with a .score.json in {split_dir}: "
@@ -392,7 +493,11 @@ def main(argv: list[str] | None = None) -> int:
     command = shlex.join([str(exe.relative_to(REPO)) if exe.is_relative_to(REPO) else str(exe), *sys.argv])
     report = {"command": command, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine()}
     print(f"reading the true scores of {len(rows)} renditions", flush=True)
-    truths = [load_truth(split_dir, r) for r in rows]
+    if args.split == "real":
+        by_id = {t.id: t for t in real_truths(split_dir)}
+        truths = [by_id[r["id"]] for r in rows]
+    else:
+        truths = [load_truth(split_dir, r) for r in rows]
     report["split"] = args.split
     report["pieces"] = len(truths)
     report["audio_s"] = sum(sf.info(str(split_dir / f"{t.id}.flac")).duration for t in truths)
@@ -412,7 +517,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{system}: {len(truths)} pieces", flush=True)
         per_piece, stages = (run_ours(truths, split_dir, out_dir, args.model) if system == "ours"
                              else run_peer(truths, split_dir, out_dir, args.work / "peer.log"))
-        report["systems"][system] = {"stage_s": stages, "summary": summarise(per_piece), "pieces": per_piece}
+        report["systems"][system] = {"stage_s": stages, "summary": summarise(per_piece), "pieces": per_piece,
+                                     "by_kind": {kind: summarise({t.id: per_piece[t.id] for t in truths if t.kind == kind})
+                                                 for kind in sorted({t.kind for t in truths})}}
         print(f"  {json.dumps(report['systems'][system]['summary'])}", flush=True)
     report["run_s"] = time.perf_counter() - t_start
     args.results.mkdir(parents=True, exist_ok=True)

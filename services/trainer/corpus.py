@@ -90,9 +90,14 @@ def bars_of(work: str) -> list[Bar]:
     import music21 as m21
 
     s = m21.corpus.parse(work)
-    if isinstance(s, m21.stream.Opus):
-        s = s.scores[0]
-    part = s.parts[0] if s.parts else s
+    return score_bars(s.scores[0] if isinstance(s, m21.stream.Opus) else s)
+
+
+def score_bars(score) -> list[Bar]:
+    """The bars of a music21 score's first part, with the time and key signature in force in each."""
+    import music21 as m21
+
+    part = score.parts[0] if score.parts else score
     measures = list(part.getElementsByClass(m21.stream.Measure))
     if not measures:  # a score without barlines (some ABC files): bars from its time signature
         measures = list(part.makeMeasures().getElementsByClass(m21.stream.Measure))

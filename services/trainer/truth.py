@@ -42,12 +42,14 @@ class Truth:
     meters_in_excerpt: list[str] = field(default_factory=list)
 
 
-def truth_of(rid: str, kind: str, meta: dict, labels: list[Note]) -> Truth:
+def truth_of(rid: str, kind: str, meta: dict, labels: list[Note], bars: list[Bar] | None = None,
+             clock=None) -> Truth:
     """A rendition's truth from its score.json contents and its labelled notes (in the same order
-    as meta["notes"])."""
+    as meta["notes"]). A recording that was not rendered from the work brings its own `bars` (the
+    work as performed, repeats written out) and `clock` (quarters -> seconds in the audio)."""
     placed = meta["notes"]  # per label: [onset (quarters), duration (quarters), part]
     assert len(placed) == len(labels), rid
-    bars = bars_of(meta["work"])
+    bars = bars_of(meta["work"]) if bars is None else bars
     starts = [b.start for b in bars]
 
     def bar_at(x: float) -> Bar:
@@ -69,8 +71,11 @@ def truth_of(rid: str, kind: str, meta: dict, labels: list[Note]) -> Truth:
     onsets_at: dict[Fraction, list[float]] = {}
     for (o, _, _), n in zip(placed, labels):
         onsets_at.setdefault(q(o), []).append(n.start_s)
-    clock = Rubato(**meta["rubato"])
-    t0 = meta["window_start_s"]
+    if clock is None:
+        rubato, t0 = Rubato(**meta["rubato"]), meta["window_start_s"]
+
+        def clock(x):
+            return float(rubato.seconds(x)) - t0
     end_s = max(n.end_s for n in labels)
     beats, downbeats = [], []
     for b in bars:
@@ -84,7 +89,7 @@ def truth_of(rid: str, kind: str, meta: dict, labels: list[Note]) -> Truth:
             if not lo - 1e-9 <= x <= hi:
                 continue
             heard = onsets_at.get(q(x))
-            t = float(np.median(heard)) if heard else float(clock.seconds(x)) - t0
+            t = float(np.median(heard)) if heard else float(clock(x))
             if 0.0 <= t <= end_s:
                 beats.append(t)
                 if k == 1:  # the bar's first beat (a pickup bar has none)
