@@ -17,8 +17,8 @@ from tunescribe.notation.key import KEY_FEATURES, Key, estimate_key, key_feature
 from tunescribe.notation.meter import Hypothesis, start_and_end
 from tunescribe.notation.beats import BeatGrid, track_pulses
 from tunescribe.notation.quantize import QNote, quantize
-from tunescribe.notation.score import build_score, write_musicxml
-from tunescribe.notation.staves import assign_voices, split_hands
+from tunescribe.notation.score import _measures, build_score, write_musicxml
+from tunescribe.notation.staves import Staff, assign_voices, split_hands
 from tunescribe.notation.validate import schema_errors
 from tunescribe.notes import Note
 
@@ -192,6 +192,28 @@ def test_a_half_note_beat_keeps_sixteenths_and_eighth_note_triplets():
     notes = [Note(60 + i, 0.5 * x, 0.5 * x + 0.1, 80) for i, x in enumerate(quarters)]
     starts = [float(q.start) * grid.beat_quarters for q in quantize(notes, grid)]
     assert starts == pytest.approx(quarters)
+
+
+def written_values(notes: list[QNote], grid: BeatGrid, n_measures: int) -> list[list[tuple]]:
+    """Each measure's elements as ("rest" or the MIDI pitch, quarter notes, tie)."""
+    bars = _measures(Staff("treble", [notes]), grid, n_measures, spelling_table(Key(0, "major", 0)))
+    return [[("rest" if el.isRest else el.pitch.midi, float(el.quarterLength), el.tie.type if el.tie else None)
+             for el in m.notesAndRests] for m in bars]
+
+
+def test_rests_and_compound_notes_show_the_beats():
+    """A rest is cut at the beats it crosses unless the bar divides by it; in 6/8 a note across
+    the middle of the bar is a dotted quarter tied to what is left; in 4/4 a syncopation stays whole."""
+    six_eight = BeatGrid(np.arange(5) * 0.6, 2, 3)  # beats are dotted quarters, an eighth is 1/3
+    q = lambda p, s, e: QNote(p, Fraction(s), Fraction(e), 80)  # noqa: E731
+    assert written_values([q(72, Fraction(4, 3), 2), q(74, 2, Fraction(10, 3))], six_eight, 2) == [
+        [("rest", 1.5, None), ("rest", 0.5, None), (72, 1.0, None)],
+        [(74, 1.5, "start"), (74, 0.5, "stop"), ("rest", 1.0, None)]]
+    four_four = BeatGrid(np.arange(9) * 0.5, 4, 2)
+    assert written_values([q(60, 0, 1), q(62, 3, 4), q(64, 4, 5), q(65, 5, 7), q(67, 7, 8)], four_four, 2) == [
+        [(60, 1.0, None), ("rest", 1.0, None), ("rest", 1.0, None), (62, 1.0, None)],
+        [(64, 1.0, None), (65, 2.0, None), (67, 1.0, None)]]
+    assert written_values([q(60, 0, 2)], four_four, 1) == [[(60, 2.0, None), ("rest", 2.0, None)]]
 
 
 def test_zero_notes_is_one_measure_of_rest(tmp_path):

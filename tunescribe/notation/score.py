@@ -134,7 +134,8 @@ def _measures(staff: Staff, grid: BeatGrid, n_measures: int, table: list[str]):
         targets = [m] if len(used) == 1 else [m21.stream.Voice(id=str(j + 1)) for j in range(len(used))]
         for target, v in zip(targets, used):
             for start, end, pitches, tie in v[k]:
-                for a, b, t in _expressible(start - k * bar, end - k * bar, tie, bq):
+                for a, b, t in _expressible(start - k * bar, end - k * bar, tie, bq, not pitches,
+                                            grid.division == 3):
                     target.insert(float(a * bq), _element(pitches, (b - a) * bq, t, table))
         if len(targets) > 1:
             for target in targets:
@@ -196,14 +197,22 @@ def _cut(events, bar: Fraction, n_measures: int):
     return out
 
 
-def _expressible(a: Fraction, b: Fraction, tie, bq: Fraction):
-    """Split [a, b) (beats in the measure) at beat boundaries when its length is not one plain,
-    dotted or tuplet note value; the pieces are tied."""
-    import music21 as m21
-
-    if m21.duration.Duration((b - a) * bq).type not in ("complex", "inexpressible"):
+def _expressible(a: Fraction, b: Fraction, tie, bq: Fraction, rest: bool = False, compound: bool = False):
+    """Split [a, b) (beats in the measure) so that each piece is one plain, dotted or tuplet note
+    value and the beats stay visible: a note of simple meter is kept whole when it is one value (a
+    syncopation reads well), a rest or a note of compound meter is cut at the beats it crosses
+    (no half note across the middle of a 6/8 bar). Whole beats from a beat on are joined again
+    into the longest value they make, for a rest only where the bar divides by it (a half rest on
+    beat 1 or 3 of 4/4, two quarter rests from beat 2). The pieces are tied."""
+    if not (rest or compound) and _plain(b - a, bq):
         return [(a, b, tie)]
-    cuts = [a] + [Fraction(x) for x in range(math.floor(a) + 1, math.ceil(b))] + [b]
+    cuts = [a]
+    while (x := cuts[-1]) < b:
+        step = min(b, Fraction(math.floor(x) + 1))  # to the next beat
+        if x.denominator == 1:
+            step = next((Fraction(y) for y in range(math.floor(b), int(x) + 1, -1)
+                         if _plain(y - x, bq) and not (rest and x % (y - x))), step)
+        cuts.append(step)
     pieces = list(zip(cuts[:-1], cuts[1:]))
     out = []
     for i, (x, y) in enumerate(pieces):
@@ -213,6 +222,13 @@ def _expressible(a: Fraction, b: Fraction, tie, bq: Fraction):
             ("stop" if tie in (None, "stop") else "continue") if last else "continue")
         out.append((x, y, t))
     return out
+
+
+def _plain(beats: Fraction, bq: Fraction) -> bool:
+    """Whether `beats` (of `bq` quarter notes) is one plain, dotted or tuplet note value."""
+    import music21 as m21
+
+    return m21.duration.Duration(beats * bq).type not in ("complex", "inexpressible")
 
 
 def _element(pitches: tuple[int, ...], quarters: Fraction, tie, table: list[str]):
