@@ -3,7 +3,7 @@ PY_VERSION ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := ffmpeg fluidsynth fluid-soundfont-gm fluid-soundfont-gs fluidr3mono-gm-soundfont \
-	timgm6mb-soundfont csound-soundfont musescore-general-soundfont time chromium
+	timgm6mb-soundfont csound-soundfont musescore-general-soundfont time chromium musescore3
 CORPUS ?= data/corpus
 HOURS ?= 10
 VERSION ?= tsunet-$(shell date +%Y%m%d)
@@ -18,7 +18,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/scripts frontend/index.ht
 
 .PHONY: system venv test servers up worker frontend corpus train notation-model benchmark benchmark-notation benchmark-frontend clean
 
-system:  ## Debian packages: ffmpeg, FluidSynth, the General MIDI soundfonts, Chromium (end-to-end test)
+system:  ## Debian packages: ffmpeg, FluidSynth, the General MIDI soundfonts, Chromium (end-to-end test), MuseScore 3 (opens our MusicXML in a test)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \

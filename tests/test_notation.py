@@ -230,6 +230,15 @@ def test_one_note(tmp_path):
     assert result.time_map[-1].seconds >= 0.9
 
 
+def test_the_score_is_titled_and_credited_to_its_transcriber(tmp_path):
+    """The title a user gave (any text), TuneScribe as transcriber, and no "Music21" as composer."""
+    path = write_musicxml(build_score([Note(64, 0.3, 0.9, 90)]), tmp_path / "t.musicxml", 'Étude <in> "E" & co')
+    assert schema_errors(path) == [] and b"Music21" not in path.read_bytes()
+    meta = music21.converter.parse(str(path)).metadata
+    assert meta.bestTitle == 'Étude <in> "E" & co' and meta.composer is None
+    assert [(c.role, c.name) for c in meta.contributors] == [("transcriber", "TuneScribe")]
+
+
 def test_fast_passage_and_rubato_end_in_valid_scores(tmp_path):
     rng = np.random.default_rng(1)
     fast = [Note(60 + (i * 5) % 24, i * 0.055, i * 0.055 + 0.05, 80) for i in range(120)]  # ~18 notes a second

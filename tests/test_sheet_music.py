@@ -1,11 +1,15 @@
 """The whole pipeline on known short scores: each is rendered with FluidSynth (a General MIDI piano,
 the way the corpus renders), transcribed by the shipped model and written as sheet music the way
 `tunescribe transcribe --musicxml` writes it; the score comes back with the right meter, key and
-number of measures, valid MusicXML 4.0, and a time map that covers the recording."""
+number of measures, valid MusicXML 4.0 that MuseScore 3 opens without an error and reads the
+same way, and a time map that covers the recording."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import xml.etree.ElementTree as ET
 
 import music21
 import numpy as np
@@ -50,6 +54,20 @@ def written(score) -> tuple[str, int, int]:
     return ts, ks[0].sharps if ks else 0, len(score.parts[0].getElementsByClass(music21.stream.Measure))
 
 
+def musescore_reads(path) -> tuple[str, int, int]:
+    """(time signature, key signature in sharps, measures on every staff) as MuseScore 3 reads the
+    file, converted headless to its own format; any error it reports on the way fails."""
+    mscx = path.with_suffix(".mscx")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_RUNTIME_DIR": str(path.parent)}
+    run = subprocess.run(["mscore3", "-o", str(mscx), str(path)], env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and "error" not in (run.stdout + run.stderr).lower(), run.stdout + run.stderr
+    score = ET.parse(mscx).getroot().find("Score")
+    (measures,) = {len(staff.findall("Measure")) for staff in score.findall("Staff")}
+    sharps = score.find(".//KeySig/accidental")
+    return (f"{score.find('.//TimeSig/sigN').text}/{score.find('.//TimeSig/sigD').text}",
+            0 if sharps is None else int(sharps.text), measures)
+
+
 @pytest.mark.parametrize("name, events, bpm, beat_quarters, accent_every, expected", [
     ("two_hands_4_4", two_hand_piece(), 100, 1.0, 4, ("4/4", -1, 8)),
     ("melody_6_8", six_eight_melody(), 60, 1.5, 3, ("6/8", 2, 8)),
@@ -59,7 +77,8 @@ def test_rendered_score_comes_back_with_its_meter_key_and_measures(
         name, events, bpm, beat_quarters, accent_every, expected, model, renderer, tmp_path):
     notes = play(events, bpm, beat_quarters=beat_quarters, accent_every=accent_every)
     score, y = sheet_music(notes, model, renderer, tmp_path, name)
-    assert written(score) == expected
+    assert written(score) == expected and score.metadata.bestTitle == name
+    assert musescore_reads(tmp_path / f"{name}.musicxml") == expected
     times = [e["seconds"] for e in json.loads((tmp_path / f"{name}.timemap.json").read_text())]
     assert times == sorted(times) and times[0] <= notes[0].start_s + 0.05 and times[-1] >= len(y) / SAMPLE_RATE
 

@@ -133,6 +133,7 @@ def _run(job_id: uuid.UUID, claim: str) -> None:
         raise JobFailed(str(e)) from None
     with session_scope() as session:
         audio_key = session.scalar(select(Artifact.key).where(Artifact.job_id == job_id, Artifact.kind == "audio"))
+        title = session.scalar(select(Job.title).where(Job.id == job_id))
     if audio_key is None or not storage.exists(audio_key):
         raise JobFailed("the uploaded file is missing from storage")
 
@@ -161,7 +162,7 @@ def _run(job_id: uuid.UUID, claim: str) -> None:
         out = Path(tmp)
         write_midi(notes, out / RESULTS["midi"][0])
         try:
-            write_sheet_music(notes, audio, out, "score")
+            write_sheet_music(notes, audio, out, "score", title)
         except NotationModelError as e:
             raise JobFailed(f"notation model unavailable: {e}") from None
         timings["notation"] = time.perf_counter() - t

@@ -29,6 +29,7 @@ def test_upload_transcribe_download_history_delete(worker, client, piano_wav, va
     assert len(notes) == done["note_count"]
     xml = client.http.get(f"/api/jobs/{job['id']}/musicxml")
     assert xml.status_code == 200 and b"<score-partwise" in xml.content
+    assert b"<work-title>Morning phrase</work-title>" in xml.content
     timemap = client.http.get(f"/api/jobs/{job['id']}/timemap").json()
     assert timemap[0]["measure"] == 1 and timemap[-1]["seconds"] >= 5.5
     audio = client.http.get(f"/api/jobs/{job['id']}/audio")

@@ -71,11 +71,15 @@ def time_map(grid: BeatGrid, n_measures: int, end_s: float = 0.0) -> list[TimeMa
     return entries
 
 
-def write_musicxml(result: ScoreResult, path: str | Path) -> Path:
-    """Write the score as uncompressed MusicXML 4.0 (music21's exporter). A grand staff is one part
-    of two staves; its brace is marked with <part-symbol>, which music21 leaves out."""
+def write_musicxml(result: ScoreResult, path: str | Path, title: str = "Transcription") -> Path:
+    """Write the score as uncompressed MusicXML 4.0 (music21's exporter) under `title`, credited to
+    TuneScribe as its transcriber (music21 would name itself the composer). A grand staff is one
+    part of two staves; its brace is marked with <part-symbol>, which music21 leaves out."""
+    import music21 as m21
     from music21.musicxml.m21ToXml import GeneralObjectExporter
 
+    result.score.metadata = m21.metadata.Metadata(title=title)
+    result.score.metadata.add("transcriber", "TuneScribe")
     xml = GeneralObjectExporter(result.score).parse()
     if len(result.staves) > 1:
         xml = xml.replace(b"<staves>2</staves>", b"<staves>2</staves>\n        <part-symbol>brace</part-symbol>", 1)
@@ -88,7 +92,6 @@ def _music21_score(staves: list[Staff], grid: BeatGrid, key: Key, n_measures: in
     import music21 as m21
 
     score = m21.stream.Score()
-    score.insert(0, m21.metadata.Metadata(title="Transcription"))
     table = spelling_table(key)
     parts = []
     for i, staff in enumerate(staves):
@@ -107,11 +110,9 @@ def _music21_score(staves: list[Staff], grid: BeatGrid, key: Key, n_measures: in
         part.append(measures)
         m21.stream.makeNotation.makeAccidentalsInMeasureStream(part, useKeySignature=True)
         parts.append(part)
-    if len(parts) > 1:
-        parts[0].partName = "Piano"
-        for p in parts:
-            p.insert(0, m21.instrument.Piano())
+    parts[0].partName = "Piano"  # what the score MIDI plays; MuseScore wants an instrument on every part
     for p in parts:
+        p.insert(0, m21.instrument.Piano())
         score.insert(0, p)
     if len(parts) > 1:
         score.insert(0, m21.layout.StaffGroup(parts, name="Piano", symbol="brace", barTogether=True))
