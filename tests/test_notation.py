@@ -216,6 +216,17 @@ def test_rests_and_compound_notes_show_the_beats():
     assert written_values([q(60, 0, 2)], four_four, 1) == [[(60, 2.0, None), ("rest", 2.0, None)]]
 
 
+def test_a_second_voice_prints_no_rests(tmp_path):
+    """Where the inner voice of a staff falls silent its rests are hidden (print-object="no"), the
+    melody's rests stay."""
+    q = lambda p, s, e: QNote(p, Fraction(s), Fraction(e), 80)  # noqa: E731
+    melody, inner = [q(72, 0, 1), q(76, 2, 4)], [q(64, 0, 2)]
+    (bar,) = _measures(Staff("treble", [melody, inner]), BeatGrid(np.arange(5) * 0.5, 4, 2), 1,
+                       spelling_table(Key(0, "major", 0)))
+    shown = [[(el.isRest, el.style.hideObjectOnPrint) for el in v.notesAndRests] for v in bar.voices]
+    assert shown == [[(False, False), (True, False), (False, False)], [(False, False), (True, True)]]
+
+
 def test_zero_notes_is_one_measure_of_rest(tmp_path):
     result = build_score([])
     assert result.n_measures == 1

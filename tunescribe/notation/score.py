@@ -121,7 +121,8 @@ def _music21_score(staves: list[Staff], grid: BeatGrid, key: Key, n_measures: in
 
 def _measures(staff: Staff, grid: BeatGrid, n_measures: int, table: list[str]):
     """The staff's voices cut into measures: notes across a barline are split and tied, gaps are
-    rests, a voice other than the first is left out of measures where it has no notes."""
+    rests, a voice other than the first is left out of measures where it has no notes and its rests
+    are not printed (they would crowd the staff; the first voice's rhythm is the one read)."""
     import music21 as m21
 
     bar = Fraction(grid.beats_per_bar)
@@ -133,11 +134,13 @@ def _measures(staff: Staff, grid: BeatGrid, n_measures: int, table: list[str]):
         m = m21.stream.Measure(number=k + 1)
         used = [v for j, v in enumerate(per_voice) if j == 0 or any(p for _, _, p, _ in v[k])]
         targets = [m] if len(used) == 1 else [m21.stream.Voice(id=str(j + 1)) for j in range(len(used))]
-        for target, v in zip(targets, used):
+        for j, (target, v) in enumerate(zip(targets, used)):
             for start, end, pitches, tie in v[k]:
                 for a, b, t in _expressible(start - k * bar, end - k * bar, tie, bq, not pitches,
                                             grid.division == 3):
-                    target.insert(float(a * bq), _element(pitches, (b - a) * bq, t, table))
+                    el = _element(pitches, (b - a) * bq, t, table)
+                    el.style.hideObjectOnPrint = j > 0 and not pitches
+                    target.insert(float(a * bq), el)
         if len(targets) > 1:
             for target in targets:
                 m.insert(0, target)
