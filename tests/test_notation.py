@@ -180,6 +180,14 @@ def test_simultaneous_notes_with_different_lengths_get_two_voices():
     assert sorted(n.pitch for n in voices[1]) == [60, 64]
 
 
+def test_the_upper_voice_does_not_rest_while_the_lower_plays():
+    """A melody note and a held bass note, then a note alone near the bass's pitch: it goes on in
+    the first voice (not beside the bass, with the melody resting above it)."""
+    q = lambda p, s, e: QNote(p, Fraction(s), Fraction(e), 80)  # noqa: E731
+    voices = assign_voices([q(76, 0, 1), q(60, 0, 2), q(62, 2, 4)])
+    assert [[n.pitch for n in v] for v in voices] == [[76, 62], [60]]
+
+
 def test_an_onset_rounded_onto_a_beat_without_onsets_is_quantized():
     grid = BeatGrid(np.arange(8) * 0.5, 4, 2)  # 120 BPM; beat 1 itself has no onset of its own
     late = [Note(60, 0.0, 0.4, 80), Note(62, 0.435, 0.9, 80), Note(64, 1.0, 1.4, 80)]

@@ -86,7 +86,7 @@ def assign_voices(qnotes: list[QNote]) -> list[list[QNote]]:
         chords = _chords(list(group))
         chords.sort(key=lambda c: -max(q.pitch for q in c))  # highest chord first
         for chord in chords:
-            v = _free_voice(voices, start, chord)
+            v = _free_voice(voices, start)
             if v is None:
                 voices.append([])
                 v = len(voices) - 1
@@ -106,9 +106,9 @@ def _chords(notes: list[QNote]) -> list[list[QNote]]:
     return chords
 
 
-def _free_voice(voices: list[list[QNote]], start: Fraction, chord: list[QNote]) -> int | None:
-    """Index of the voice to take `chord` at `start` (trimming overlaps if needed), or None for a
-    new voice."""
+def _free_voice(voices: list[list[QNote]], start: Fraction) -> int | None:
+    """Index of the voice to take a chord at `start` (trimming overlaps if needed), or None for a
+    new voice: the first free one, so that the upper voice does not rest while another plays."""
     def end(v):  # notes of a voice never overlap and a chord shares one end
         return voices[v][-1].end if voices[v] else Fraction(0)
 
@@ -119,10 +119,7 @@ def _free_voice(voices: list[list[QNote]], start: Fraction, chord: list[QNote]) 
         return None
     if not free:
         free = [min(range(len(voices)), key=end)]
-    top = max(q.pitch for q in chord)
     v = free[0]
-    if len(free) > 1:  # prefer the voice whose last note is nearest in pitch
-        v = min(free, key=lambda u: (abs(voices[u][-1].pitch - top) if voices[u] else 99, u))
     _trim(voices[v], start)
     return v
 
