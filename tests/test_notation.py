@@ -224,7 +224,7 @@ def test_rests_and_compound_notes_show_the_beats():
     assert written_values([q(60, 0, 2)], four_four, 1) == [[(60, 2.0, None), ("rest", 2.0, None)]]
 
 
-def test_a_second_voice_prints_no_rests(tmp_path):
+def test_a_second_voice_prints_no_rests():
     """Where the inner voice of a staff falls silent its rests are hidden (print-object="no"), the
     melody's rests stay."""
     q = lambda p, s, e: QNote(p, Fraction(s), Fraction(e), 80)  # noqa: E731

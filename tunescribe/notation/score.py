@@ -72,14 +72,11 @@ def time_map(grid: BeatGrid, n_measures: int, end_s: float = 0.0) -> list[TimeMa
 
 
 def write_musicxml(result: ScoreResult, path: str | Path, title: str = "Transcription") -> Path:
-    """Write the score as uncompressed MusicXML 4.0 (music21's exporter) under `title`, credited to
-    TuneScribe as its transcriber (music21 would name itself the composer). A grand staff is one
-    part of two staves; its brace is marked with <part-symbol>, which music21 leaves out."""
-    import music21 as m21
+    """Write the score as uncompressed MusicXML 4.0 (music21's exporter) under `title`. A grand
+    staff is one part of two staves; its brace is marked with <part-symbol>, which music21 leaves out."""
     from music21.musicxml.m21ToXml import GeneralObjectExporter
 
-    result.score.metadata = m21.metadata.Metadata(title=title)
-    result.score.metadata.add("transcriber", "TuneScribe")
+    result.score.metadata.title = title
     xml = GeneralObjectExporter(result.score).parse()
     if len(result.staves) > 1:
         xml = xml.replace(b"<staves>2</staves>", b"<staves>2</staves>\n        <part-symbol>brace</part-symbol>", 1)
@@ -92,6 +89,8 @@ def _music21_score(staves: list[Staff], grid: BeatGrid, key: Key, n_measures: in
     import music21 as m21
 
     score = m21.stream.Score()
+    score.insert(0, m21.metadata.Metadata(title="Transcription"))
+    score.metadata.add("transcriber", "TuneScribe")  # without a contributor music21 names itself the composer
     table = spelling_table(key)
     parts = []
     for i, staff in enumerate(staves):
