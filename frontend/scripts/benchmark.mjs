@@ -3,13 +3,11 @@
 //  - bundle: gzip size of the main bundle (what index.html loads: entry + its static imports + CSS)
 //    and of each lazy chunk, from dist/ (run `npm run build` first). Target: main < 400 KB gzip.
 //  - score (optional): time from opening a finished job to its drawn score, in headless Chromium.
-//    Target: < 1.5 s for a 3-minute piece. Against a running app:
+//    Target: < 1.5 s for a 3-minute piece. Against a running app (benchmarks/frontend.py starts the
+//    real stack, transcribes a piece and runs this script so):
 //      E2E_BASE_URL=http://127.0.0.1:8000 BENCH_EMAIL=... BENCH_PASSWORD=... BENCH_JOB_ID=... \
 //      BENCH_NOTE="what stack, which piece" node scripts/benchmark.mjs
-//    or against the mock API (e2e/mock-api.mjs) with fixture files of a transcribed piece:
-//      node scripts/benchmark.mjs --mock /path/to/fixture-dir
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,19 +47,6 @@ function bundleSizes() {
   };
 }
 
-async function startMock(fixtureDir) {
-  const port = 8790 + Math.floor(Math.random() * 100);
-  const child = spawn(process.execPath, [join(frontend, "e2e/mock-api.mjs")], {
-    env: { ...process.env, PORT: String(port), FIXTURE_DIR: fixtureDir, SEED: "1" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  await new Promise((ok, fail) => {
-    child.stdout.once("data", ok);
-    child.once("exit", (code) => fail(new Error(`mock API exited (${code})`)));
-  });
-  return { child, base: `http://127.0.0.1:${port}`, email: "demo@example.com", password: "demo-password" };
-}
-
 async function scoreTiming({ base, email, password, jobId }) {
   const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({
@@ -76,12 +61,6 @@ async function scoreTiming({ base, email, password, jobId }) {
     await page.getByLabel("Password").fill(password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: "New transcription" }).waitFor();
-    if (!jobId) {
-      // the mock's history: its first finished job
-      await page.goto(`${base}/history`);
-      const href = await page.locator('a[href^="/jobs/"]').first().getAttribute("href");
-      jobId = href.split("/").pop();
-    }
     // When the score reaches the screen: the animation frame after the first measures are in the
     // document (the first screenful), and the one after the score view says the whole score is drawn.
     await page.addInitScript(() => {
@@ -138,40 +117,16 @@ const result = {
   bundle: bundleSizes(),
 };
 
-const mockIndex = process.argv.indexOf("--mock");
-let mock = null;
-try {
-  if (mockIndex >= 0) {
-    const fixtureDir = resolve(process.argv[mockIndex + 1] ?? "");
-    if (!existsSync(fixtureDir)) throw new Error(`--mock needs a fixture directory (got ${fixtureDir})`);
-    mock = await startMock(fixtureDir);
-    const fixture = readdirSync(fixtureDir);
-    result.score = {
-      server: "e2e/mock-api.mjs (in-memory stand-in for the API)",
-      fixture: fixture.filter((f) => /\.(musicxml|json|mid)$/.test(f)),
-      musicxml_kb: kb(
-        statSync(
-          join(
-            fixtureDir,
-            fixture.find((f) => f.endsWith(".musicxml")),
-          ),
-        ).size,
-      ),
-      ...(await scoreTiming({ base: mock.base, email: mock.email, password: mock.password })),
-    };
-  } else if (process.env.E2E_BASE_URL && process.env.BENCH_JOB_ID) {
-    result.score = {
-      server: process.env.E2E_BASE_URL,
-      ...(await scoreTiming({
-        base: process.env.E2E_BASE_URL.replace(/\/$/, ""),
-        email: process.env.BENCH_EMAIL,
-        password: process.env.BENCH_PASSWORD,
-        jobId: process.env.BENCH_JOB_ID,
-      })),
-    };
-  }
-} finally {
-  mock?.child.kill();
+if (process.env.E2E_BASE_URL && process.env.BENCH_JOB_ID) {
+  result.score = {
+    server: process.env.E2E_BASE_URL,
+    ...(await scoreTiming({
+      base: process.env.E2E_BASE_URL.replace(/\/$/, ""),
+      email: process.env.BENCH_EMAIL,
+      password: process.env.BENCH_PASSWORD,
+      jobId: process.env.BENCH_JOB_ID,
+    })),
+  };
 }
 result.machine.load_average_after_1m = Math.round(loadavg()[0] * 100) / 100;
 
