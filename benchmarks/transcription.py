@@ -119,14 +119,16 @@ def run_measured(cmd: list[str], log: Path) -> Run:
 
 def model_description(model: Path | None) -> dict:
     """Which TuneScribe model the run used: its directory and the version in its card."""
-    from tunescribe.model import ModelError, default_model_dir
+    from tunescribe.cards import ModelError, default_model_dir, read_card
 
     try:
         directory = model or default_model_dir()
     except ModelError as e:
         sys.exit(f"error: {e} (pass --model DIR, or --systems peer)")
-    card = directory / "card.json"
-    version = json.loads(card.read_text()).get("version", directory.name) if card.is_file() else directory.name
+    try:
+        version = read_card(directory).get("version", directory.name)
+    except ModelError:
+        version = directory.name
     return {"model_dir": str(directory), "model_version": version}
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,16 +13,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 from keras import layers, ops  # noqa: E402
 
-from tunescribe.constants import BINS_PER_SEMITONE, N_BINS, N_KEYS, feature_params  # noqa: E402
+from tunescribe.cards import WEIGHTS, ModelError, check_features, default_model_dir, read_card, write_card  # noqa: E402
+from tunescribe.constants import BINS_PER_SEMITONE, N_BINS, N_KEYS  # noqa: E402
 from tunescribe.notes import Thresholds  # noqa: E402
 
 OUTPUTS = ("onset", "frame", "offset", "velocity")
 HARMONICS = (0.5, 1, 2, 3, 4, 5)
 TIME_MULTIPLE = 4  # two time poolings: chunk lengths must divide by this
-
-
-class ModelError(Exception):
-    """The model file is missing, unreadable or made for other features."""
 
 
 @keras.saving.register_keras_serializable("tunescribe")
@@ -178,37 +174,23 @@ class TranscriptionModel:
 
 
 def save_model(model: keras.Model, directory: str | Path, card: dict) -> Path:
+    """Weights and card (with the feature parameters) into a model folder."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    model.save_weights(directory / "model.weights.h5")
-    card = {**card, "features": feature_params()}
-    (directory / "card.json").write_text(json.dumps(card, indent=2) + "\n")
+    model.save_weights(directory / WEIGHTS)
+    write_card(directory, card)
     return directory
 
 
-def default_model_dir() -> Path:
-    """$TUNESCRIBE_MODEL, else the version named in models/DEFAULT beside this package."""
-    if env := os.environ.get("TUNESCRIBE_MODEL"):
-        return Path(env)
-    models = Path(__file__).resolve().parent.parent / "models"
-    pointer = models / "DEFAULT"
-    if not pointer.is_file():
-        raise ModelError(f"no default model: {pointer} is missing")
-    return models / pointer.read_text().strip()
-
-
 def load_model(directory: str | Path | None = None) -> TranscriptionModel:
-    """Load weights and card from a model directory; refuse one made for other features."""
+    """Load weights and card from a model directory (default: tunescribe.cards.default_model_dir);
+    refuse one made for other features."""
     directory = Path(directory) if directory else default_model_dir()
-    card_path, weights = directory / "card.json", directory / "model.weights.h5"
-    if not card_path.is_file() or not weights.is_file():
-        raise ModelError(f"model unavailable: {directory} has no card.json and model.weights.h5")
-    try:
-        card = json.loads(card_path.read_text())
-    except json.JSONDecodeError as e:
-        raise ModelError(f"model card {card_path} is not valid JSON: {e}") from e
-    if card.get("features") != feature_params():
-        raise ModelError(f"model {directory.name} was trained on other features: {card.get('features')}")
+    weights = directory / WEIGHTS
+    if not weights.is_file():
+        raise ModelError(f"model unavailable: {directory} has no {WEIGHTS}")
+    card = read_card(directory)
+    check_features(card, directory)
     model = build_model(**card.get("architecture", {}))
     try:
         model.load_weights(weights)

@@ -1,12 +1,11 @@
 """The model registry: which trained models exist and which one the workers serve.
 
-The shipped model (models/DEFAULT) is registered as active the first time the registry is read,
-so a fresh install serves it without any operator step. Reads only JSON: the API never imports
-TensorFlow."""
+The default model (tunescribe.cards.default_model_dir: $TUNESCRIBE_MODEL, else models/DEFAULT) is
+registered as active the first time the registry is read, so a fresh install serves it without any
+operator step. Reads only cards (tunescribe.cards): the API never imports TensorFlow."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -14,21 +13,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.common.models import ModelVersion, utcnow
-
-SHIPPED = Path(__file__).resolve().parents[2] / "models"
+from tunescribe.cards import default_model_dir, read_card
 
 
 class RegistryError(Exception):
     """A registry action that cannot be done; the message says why."""
 
 
-def shipped_model_dir() -> Path:
-    return SHIPPED / (SHIPPED / "DEFAULT").read_text().strip()
-
-
 def register(session: Session, path: Path, status: str = "candidate") -> ModelVersion:
     """Add a model folder (model.weights.h5 + card.json) to the registry."""
-    card = json.loads((Path(path) / "card.json").read_text())
+    card = read_card(path)
     row = ModelVersion(version=card["version"], path=str(Path(path).resolve()), status=status,
                        parameters=card.get("parameters", 0), data=card.get("data", {}),
                        metrics=card.get("test", {}), card=card,
@@ -39,11 +33,11 @@ def register(session: Session, path: Path, status: str = "candidate") -> ModelVe
 
 
 def active_model(session: Session) -> ModelVersion | None:
-    """The model workers serve; registers the shipped one when the registry is empty."""
+    """The model workers serve; registers the default one when the registry is empty."""
     row = session.scalar(select(ModelVersion).where(ModelVersion.status == "active"))
     if row is None and session.scalar(select(ModelVersion.version).limit(1)) is None:
         try:
-            row = register(session, shipped_model_dir(), status="active")
+            row = register(session, default_model_dir(), status="active")
             session.commit()
         except IntegrityError:  # another process registered it first
             session.rollback()
