@@ -1,4 +1,4 @@
-"""load_audio / prepare_audio: any common format in, mono float32 at SAMPLE_RATE out, or a clear AudioError."""
+"""load_audio: any common format in, mono float32 at SAMPLE_RATE out, or a clear AudioError."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from tunescribe.audio import (
     InvalidSamples,
     UnsupportedAudio,
     load_audio,
-    prepare_audio,
 )
 from tunescribe.constants import SAMPLE_RATE
 
@@ -210,51 +209,3 @@ def test_badly_damaged_long_file_does_not_hang(tmp_path):
     if "samples" in outcome:
         assert outcome["samples"].dtype == np.float32 and np.all(np.isfinite(outcome["samples"]))
 
-
-# ---------------------------------------------------------------- prepare_audio (in-memory signals)
-
-
-@pytest.mark.parametrize("rate", [8_000, 16_000, 22_050, 44_100, 48_000])
-def test_prepare_audio_stereo_frames_by_channels_to_mono_at_sample_rate(rate):
-    seconds = 0.8
-    y = prepare_audio(_stereo(seconds, rate), rate)
-
-    assert y.dtype == np.float32 and y.ndim == 1
-    assert abs(len(y) - seconds * SAMPLE_RATE) <= 1
-    _assert_holds_both_channels(y)
-
-
-@pytest.mark.parametrize("rate", [8_000, 22_050, 44_100, 48_000])
-def test_prepare_audio_mono_keeps_pitch(rate):
-    y = prepare_audio(sine(440.0, 0.5, rate).astype(np.float64), rate)
-    assert y.dtype == np.float32
-    assert abs(len(y) - 0.5 * SAMPLE_RATE) <= 1
-    assert dominant_hz(y, SAMPLE_RATE) == pytest.approx(440.0, abs=3)
-
-
-def test_prepare_audio_at_sample_rate_is_the_signal_itself():
-    x = sine(440.0, 0.5, SAMPLE_RATE)
-    np.testing.assert_array_equal(prepare_audio(x, SAMPLE_RATE), x)
-
-
-def test_prepare_audio_accepts_channels_by_frames():
-    stereo = _stereo(0.5, SAMPLE_RATE)
-    np.testing.assert_allclose(prepare_audio(stereo.T, SAMPLE_RATE), stereo.mean(axis=1), atol=1e-7)
-
-
-@pytest.mark.parametrize("rate", [8_000, 48_000])
-def test_prepare_audio_minimum_length_is_in_seconds_whatever_the_rate(rate):
-    assert len(prepare_audio(sine(440.0, 0.15, rate), rate)) == pytest.approx(0.15 * SAMPLE_RATE, abs=1)
-    with pytest.raises(EmptyAudio):
-        prepare_audio(sine(440.0, 0.05, rate), rate)
-
-
-def test_prepare_audio_errors():
-    with pytest.raises(AudioTooLong):
-        prepare_audio(np.zeros(3 * 8_000, np.float32), 8_000, max_duration_s=2.0)
-    with pytest.raises(InvalidSamples):
-        prepare_audio(np.array([0.0, np.nan] * 4_000, np.float32), SAMPLE_RATE)
-    with pytest.raises(UnsupportedAudio):
-        prepare_audio(np.zeros((4, 4, 4), np.float32), SAMPLE_RATE)
-    with pytest.raises(EmptyAudio):
-        prepare_audio(np.zeros(0, np.float32), SAMPLE_RATE)

@@ -17,9 +17,11 @@ from services.trainer.render import INSTRUMENTS, Part, Renderer
 from tunescribe.constants import SAMPLE_RATE
 from tunescribe.evaluate import score_notes
 from tunescribe.midi import read_midi_notes, write_midi
-from tunescribe.model import ModelError, load_model
+from tunescribe.cards import ModelError
+from tunescribe.model import load_model
 from tunescribe.notes import Note
-from tunescribe.transcribe import transcribe_audio
+from tunescribe.outputs import Output, Stage
+from tunescribe.pipeline import SHEET_MUSIC, transcribe_audio, transcribe_file
 
 
 @pytest.fixture(scope="module")
@@ -126,22 +128,41 @@ def test_long_input_is_processed_in_chunks_with_the_same_result(model, piano_cli
     data=st.data(),
 )
 def test_any_signal_gives_a_valid_midi_with_notes_inside_the_audio(model, tmp_path, rate, channels, seconds, data):
-    from tunescribe.audio import prepare_audio
-
     n = int(rate * seconds)
     shape = (n,) if channels == 1 else (n, channels)
     sparse = data.draw(arrays(np.float32, shape, elements=st.floats(-1, 1, width=32), fill=st.floats(-1, 1, width=32)))
     noise = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1))).standard_normal(shape)
     samples = np.clip(sparse + data.draw(st.floats(0, 1)) * noise, -1, 1).astype(np.float32)
-    y = prepare_audio(samples, rate)
-    notes = transcribe_audio(y, model)
-    path = tmp_path / "any.mid"
-    write_midi(notes, path)
-    parsed = read_midi_notes(path)
-    assert len(parsed) == len(notes)
-    duration = len(y) / SAMPLE_RATE
-    assert all(0 <= n.start_s < n.end_s <= duration + 1e-3 for n in notes)
-    assert all(21 <= n.pitch <= 108 and 1 <= n.velocity <= 127 for n in notes)
+    sf.write(tmp_path / "any.wav", samples, rate, subtype="FLOAT")
+    out = transcribe_file(tmp_path / "any.wav", tmp_path, "any", model=model, sheet_music=False)
+    parsed = read_midi_notes(out.files[Output.MIDI])
+    assert len(parsed) == len(out.notes)
+    assert out.duration_s == pytest.approx(seconds, abs=0.01)
+    assert all(0 <= n.start_s < n.end_s <= out.duration_s + 1e-3 for n in out.notes)
+    assert all(21 <= n.pitch <= 108 and 1 <= n.velocity <= 127 for n in out.notes)
+
+
+def test_transcribe_file_writes_each_output_and_reports_each_stage_in_order(model, piano_clip, tmp_path):
+    y, ref = piano_clip
+    sf.write(tmp_path / "piano.wav", y, SAMPLE_RATE, subtype="FLOAT")
+    reports = []
+    out = transcribe_file(tmp_path / "piano.wav", tmp_path / "out", "take", model=model, title="Piano",
+                          on_progress=lambda stage, fraction: reports.append((stage, fraction)))
+    assert out.files == {kind: tmp_path / "out" / f"take{kind}" for kind in Output}
+    assert all(path.is_file() for path in out.files.values())
+    assert read_midi_notes(out.files[Output.MIDI]) and score_notes(ref, out.notes).note_f1 >= 0.9
+    assert out.duration_s == pytest.approx(len(y) / SAMPLE_RATE, abs=1e-3) and out.score is not None
+    assert [stage for stage, _ in reports if _ == 0.0] == list(Stage)  # each stage announced once, in order
+    assert all(0.0 <= f <= 1.0 for _, f in reports) and (Stage.TRANSCRIBING, 1.0) in reports
+    assert set(out.timings) == set(Stage) and all(t >= 0 for t in out.timings.values())
+
+
+def test_without_sheet_music_only_the_midi_is_written(model, piano_clip, tmp_path):
+    y, _ = piano_clip
+    sf.write(tmp_path / "piano.wav", y, SAMPLE_RATE, subtype="FLOAT")
+    out = transcribe_file(tmp_path / "piano.wav", tmp_path, "take", model=model, sheet_music=False)
+    assert set(out.files) == {Output.MIDI} and out.score is None
+    assert not any((tmp_path / f"take{kind}").exists() for kind in SHEET_MUSIC)
 
 
 def test_cli_writes_sheet_music_with_musicxml(piano_clip, tmp_path):

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import librosa.core.constantq  # noqa: F401  (librosa's lazy imports cost seconds: pay them at collection)
 import numpy as np
 import pytest
 from conftest import sine
 
-from tunescribe.constants import (
-    DB_RANGE,
-    BINS_PER_SEMITONE,
-    FMIN_HZ,
-    FRAMES_PER_SECOND,
-    HOP_LENGTH,
-    LOWEST_MIDI,
-    N_BINS,
-    N_KEYS,
-    SAMPLE_RATE,
-    feature_params,
-)
-from tunescribe.features import compute_features, n_frames
+from tunescribe.constants import BINS_PER_SEMITONE, FMIN_HZ, FRAMES_PER_SECOND, HOP_LENGTH, LOWEST_MIDI, N_BINS, N_KEYS, SAMPLE_RATE
+from tunescribe.features import compute_features
 
 
 def _key_hz(midi: int) -> float:
@@ -46,29 +33,23 @@ def _steady_profile(midi: int, seconds: float = 2.0) -> np.ndarray:
     HOP_LENGTH * 21 - 1,
     SAMPLE_RATE + 123,
 ])
-def test_shape_is_n_frames_by_n_bins_and_values_in_unit_range(n_samples):
+def test_shape_is_frames_by_n_bins_and_values_in_unit_range(n_samples):
+    """librosa's centred framing: 1 + n_samples // HOP_LENGTH frames."""
     rng = np.random.default_rng(n_samples)
     y = (0.1 * rng.standard_normal(n_samples) + sine(440.0, n_samples / SAMPLE_RATE, SAMPLE_RATE)).astype(np.float32)
 
     feats = compute_features(y)
 
-    assert feats.shape == (n_frames(n_samples), N_BINS)
+    assert feats.shape == (1 + n_samples // HOP_LENGTH, N_BINS)
     assert feats.dtype == np.float32
     assert np.all(np.isfinite(feats))
     assert feats.min() >= 0.0 and feats.max() <= 1.0
     assert feats.max() > 0.5  # not all floor
 
 
-def test_n_frames_is_librosa_centred_framing():
-    assert n_frames(0) == 1
-    assert n_frames(HOP_LENGTH - 1) == 1
-    assert n_frames(HOP_LENGTH) == 2
-    assert n_frames(SAMPLE_RATE) == 1 + SAMPLE_RATE // HOP_LENGTH
-
-
 def test_silence_is_all_floor():
     feats = compute_features(np.zeros(SAMPLE_RATE, np.float32))
-    assert feats.shape == (n_frames(SAMPLE_RATE), N_BINS)
+    assert feats.shape == (1 + SAMPLE_RATE // HOP_LENGTH, N_BINS)
     assert np.all(feats == 0.0)
 
 
@@ -118,22 +99,6 @@ def test_frame_i_is_centred_at_i_hops():
 
     assert np.all(track[: start_frame - 1] < 0.1)
     assert np.all(track[start_frame + 1:] > 0.8)
-
-
-def test_feature_params_match_constants():
-    params = feature_params()
-    assert params == {
-        "kind": "log-cqt",
-        "sample_rate": SAMPLE_RATE,
-        "hop_length": HOP_LENGTH,
-        "bins_per_semitone": BINS_PER_SEMITONE,
-        "n_bins": N_BINS,
-        "fmin_hz": round(FMIN_HZ, 6),
-        "lowest_midi": LOWEST_MIDI,
-        "n_keys": N_KEYS,
-        "db_range": list(DB_RANGE),
-    }
-    assert json.loads(json.dumps(params)) == params  # stored in a JSON model card and compared on load
 
 
 def test_constants_are_consistent():

@@ -6,7 +6,6 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
-import soxr
 
 from tunescribe.constants import MAX_DURATION_S, SAMPLE_RATE
 
@@ -77,24 +76,9 @@ def load_audio(path: str | Path, *, max_duration_s: float = MAX_DURATION_S) -> n
     return _checked(samples, path.name)
 
 
-def prepare_audio(samples: np.ndarray, sample_rate: int, *, max_duration_s: float = MAX_DURATION_S) -> np.ndarray:
-    """Bring an in-memory signal (frames, or frames x channels) to mono float32 at SAMPLE_RATE."""
-    y = np.asarray(samples, dtype=np.float32)
-    if y.ndim == 2:
-        y = y.mean(axis=1) if y.shape[1] <= 8 else y.mean(axis=0)
-    if y.ndim != 1:
-        raise UnsupportedAudio("audio must be one channel or frames x channels")
-    if len(y) / sample_rate > max_duration_s:
-        raise AudioTooLong(f"longer than the limit of {max_duration_s / 60:g} minutes")
-    y = _checked(y, "audio", sample_rate)
-    if sample_rate != SAMPLE_RATE:
-        y = soxr.resample(y, sample_rate, SAMPLE_RATE).astype(np.float32)
-    return y
-
-
-def _checked(y: np.ndarray, name: str, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+def _checked(y: np.ndarray, name: str) -> np.ndarray:
     if not np.all(np.isfinite(y)):
         raise InvalidSamples(f"{name}: holds NaN or infinite samples")
-    if len(y) < MIN_DURATION_S * sample_rate:
+    if len(y) < MIN_DURATION_S * SAMPLE_RATE:
         raise EmptyAudio(f"{name}: shorter than {MIN_DURATION_S:g} s, too short to transcribe")
     return y

@@ -28,7 +28,3 @@ def compute_features(y: np.ndarray) -> np.ndarray:
     feats = np.clip((db - low) / (high - low), 0.0, 1.0)
     return feats.T.astype(np.float32)
 
-
-def n_frames(n_samples: int) -> int:
-    """Number of feature frames for a signal of n_samples (librosa's centred framing)."""
-    return 1 + n_samples // HOP_LENGTH

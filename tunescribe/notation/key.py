@@ -28,11 +28,6 @@ class Key:
         """The tonic as music21 spells it, e.g. "F#", "B-"."""
         return spell_fifths(_tonic_lof(self))
 
-    def to_music21(self):
-        import music21
-
-        return music21.key.Key(self.tonic_name, self.mode)
-
 
 def pitch_class_weights(notes: list[Note]) -> np.ndarray:
     """12 pitch-class weights: the summed duration (seconds) of the notes of each class."""
