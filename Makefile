@@ -13,10 +13,11 @@ PORT ?= 8000
 CELERY := $(VENV)/bin/celery -A services.worker.main
 # the worker as compose and the service tests start it (tests/service/test_compose.py checks this)
 WORKER_ARGS := worker --concurrency 1 --without-mingle --without-gossip -l INFO
+TRAINER := $(VENV)/bin/celery -A services.trainer.tasks worker -Q train --concurrency 1 --without-mingle --without-gossip -l INFO
 FRONTEND_SOURCES := $(shell find frontend/src frontend/scripts frontend/index.html frontend/package-lock.json \
 	frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: system venv test servers up worker frontend corpus train notation-model benchmark benchmark-notation benchmark-frontend clean
+.PHONY: system venv test servers up worker trainer frontend corpus train notation-model benchmark benchmark-notation benchmark-frontend clean
 
 system:  ## Debian packages: ffmpeg, FluidSynth, the General MIDI soundfonts, Chromium (end-to-end test), MuseScore 3 (opens our MusicXML in a test)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -43,20 +44,24 @@ servers:  ## PostgreSQL and Redis on 127.0.0.1 for the service tests, started wh
 	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 \
 		--port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
 
-# `make up`: the API at http://$(HOST):$(PORT) and one worker with the periodic sweep (-B), in the
-# foreground; Ctrl-C stops both. Embedded (SQLite + file broker under ./var) unless DATABASE_URL and
-# BROKER_URL are set. `make worker` adds workers; only this one runs the sweep.
+# `make up`: the API at http://$(HOST):$(PORT), one worker with the periodic sweep (-B) and one
+# trainer, in the foreground; Ctrl-C stops them all. Embedded (SQLite + file broker under ./var)
+# unless DATABASE_URL and BROKER_URL are set. `make worker` adds workers; only this one runs the sweep.
 up: SHELL := /bin/bash
 up: system venv frontend  ## install what is missing, migrate, serve the app with one worker
 	$(PY) -m services.common.migrate
-	@trap 'kill -TERM $$api $$worker 2>/dev/null' INT TERM; \
+	@trap 'kill -TERM $$api $$worker $$trainer 2>/dev/null' INT TERM; \
 	$(PY) -m uvicorn services.api.main:app --host $(HOST) --port $(PORT) --no-access-log & api=$$!; \
 	$(CELERY) $(WORKER_ARGS) -B -s $${TUNESCRIBE_VAR_DIR:-var}/beat-schedule & worker=$$!; \
-	echo "TuneScribe: http://$(HOST):$(PORT)  (Ctrl-C stops the API and the worker)"; \
-	wait -n $$api $$worker; status=$$?; kill -TERM $$api $$worker 2>/dev/null; wait; exit $$status
+	$(TRAINER) -n trainer-$$$$@%h & trainer=$$!; \
+	echo "TuneScribe: http://$(HOST):$(PORT)  (Ctrl-C stops the API, the worker and the trainer)"; \
+	wait -n $$api $$worker $$trainer; status=$$?; kill -TERM $$api $$worker $$trainer 2>/dev/null; wait; exit $$status
 
 worker: venv  ## one more worker against the configured database and broker
 	$(CELERY) $(WORKER_ARGS) -n worker-$$$$@%h
+
+trainer: venv  ## one more trainer (retraining runs from the admin page) against the configured database and broker
+	$(TRAINER) -n trainer-$$$$@%h
 
 ifneq ($(wildcard frontend/package.json),)
 frontend: frontend/dist/index.html  ## the web app, built into frontend/dist (the API serves it at /)

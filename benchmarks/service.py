@@ -142,7 +142,7 @@ class Bench:
     def add_worker(self) -> None:
         name = f"w{len(self.workers) + 1}"
         self.workers.append(stack.start_worker(self.env, name, self.root / f"worker-{name}.log"))
-        stack.wait_until(lambda: len(httpx.get(f"{self.url}/api/health").json()["workers"]) >= len(self.workers),
+        stack.wait_until(lambda: len(stack.workers(self.url)) >= len(self.workers),
                          180, f"{len(self.workers)} workers did not report")
 
     def transcribe(self, path: Path, poll_every: float = 0.1) -> tuple[dict, float]:

@@ -14,12 +14,13 @@ from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import select
 from starlette.staticfiles import StaticFiles
 
-from services.api.routes import admin, auth, health, jobs
-from services.api.security import hash_password
+from services.api.routes import admin, auth, health, jobs, limits
+from services.api.security import hash_password, is_operator
 from services.api.uploads import BodyLimit
 from services.common.db import session_scope
 from services.common.logs import configure_logging
 from services.common.models import User
+from services.common.queue import QueueUnavailable
 from services.common.settings import get_settings
 
 _CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; "
@@ -58,6 +59,14 @@ async def invalid_request(_request, exc: RequestValidationError) -> JSONResponse
     return _AsciiJSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
 
 
+async def queue_unavailable(_request, exc: QueueUnavailable) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": "60"})
+
+
+OPERATOR_PATHS = ("/docs", "/redoc", "/openapi.json", "/metrics")
+
+
 @asynccontextmanager
 async def lifespan(_app: FastAPI):
     ensure_admin()
@@ -72,10 +81,12 @@ def create_app() -> FastAPI:
     api = APIRouter(prefix="/api")
     api.include_router(auth.router)
     api.include_router(jobs.router)
+    api.include_router(limits.router)
     api.include_router(admin.router)
     app.include_router(api)
     app.include_router(health.router)
     app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(QueueUnavailable, queue_unavailable)
 
     # added first, so it runs inside the headers middleware: its 413 gets the headers too, and its
     # error reaches the form parser unwrapped (that middleware's task group would turn it into a 400)
@@ -83,7 +94,11 @@ def create_app() -> FastAPI:
 
     @app.middleware("http")
     async def security_headers(request, call_next):
-        response = await call_next(request)
+        if request.url.path.startswith(OPERATOR_PATHS) and not is_operator(request.headers.get("authorization")):
+            response = JSONResponse({"detail": "operators only: send the operator token"},
+                                    status_code=status.HTTP_403_FORBIDDEN, headers={"WWW-Authenticate": "Bearer"})
+        else:
+            response = await call_next(request)
         response.headers.update(_HEADERS)
         if not request.url.path.startswith(("/docs", "/redoc")):  # Swagger UI loads its own scripts
             response.headers["Content-Security-Policy"] = _CSP

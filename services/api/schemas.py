@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from services.common.models import JobStage, JobStatus, ModelStatus, TrainingRunStatus
+
 
 class UserCreate(BaseModel):
     email: str = Field(max_length=320, pattern=r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
@@ -35,8 +37,8 @@ class Token(BaseModel):
 class JobPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
-    status: str
-    stage: str
+    status: JobStatus
+    stage: JobStage
     progress: float
     error: str | None
     title: str
@@ -62,11 +64,21 @@ class WorkerPublic(BaseModel):
     seen_at: datetime
 
 
+class WorkersPublic(BaseModel):
+    workers: list[WorkerPublic]  # transcription workers
+    trainers: list[WorkerPublic]  # none: training runs wait
+
+
 class Health(BaseModel):
-    status: str  # ok | degraded
+    status: Literal["ok", "degraded"]
     database: str
     broker: str
-    workers: list[WorkerPublic]
+    workers: list[WorkerPublic] | None = Field(None, description="live workers; shown to operators only")
+
+
+class Limits(BaseModel):
+    max_upload_mb: int
+    max_audio_minutes: float
 
 
 class TrainingRunCreate(BaseModel):
@@ -81,7 +93,7 @@ class TrainingRunCreate(BaseModel):
 class TrainingRunPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
-    status: str
+    status: TrainingRunStatus
     dataset: str
     path: str
     labels_path: str | None
@@ -105,7 +117,7 @@ class TrainingRunPublic(BaseModel):
 class ModelPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     version: str
-    status: str
+    status: ModelStatus
     parameters: int
     data: dict
     metrics: dict

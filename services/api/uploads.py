@@ -4,7 +4,10 @@ worker) and a size cap enforced while the body arrives, so a huge upload is neve
 from __future__ import annotations
 
 import json
+import os
+from typing import BinaryIO
 
+import mutagen
 from fastapi import HTTPException
 
 # leading bytes -> (extension, content type); checked in order
@@ -30,6 +33,25 @@ def sniff_audio(head: bytes) -> tuple[str, str] | None:
     if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:  # MPEG audio / ADTS frame sync
         return "mp3", "audio/mpeg"
     return None
+
+
+def declared_minutes(stream: BinaryIO) -> float | None:
+    """The length in minutes that a file's header gives (mutagen reads WAV, FLAC, MP3, OGG, M4A
+    and AIFF headers without decoding), or None when it gives none. A header may claim more than
+    the file holds (a WAV cut short): the length its size allows at the stated bit rate is the cap.
+    The stream is left at its start."""
+    try:
+        info = mutagen.File(stream).info
+        seconds = float(info.length)
+        bitrate = float(getattr(info, "bitrate", 0) or 0)
+        if bitrate > 0:
+            size = stream.seek(0, os.SEEK_END)
+            seconds = min(seconds, size * 8 / bitrate)
+    except Exception:  # no header mutagen knows, or a damaged one: the worker decodes and decides
+        return None
+    finally:
+        stream.seek(0)
+    return seconds / 60 if seconds > 0 else None
 
 
 class BodyLimit:

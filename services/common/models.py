@@ -1,13 +1,52 @@
-"""Tables: users, jobs and their artifacts, worker heartbeats. Job state lives here, not in
-Celery's result store."""
+"""Tables (users, jobs and their artifacts, worker heartbeats, models, training runs) and the
+values of their status columns. Job state lives here, not in Celery's result store; every change of
+a job's row goes through services/common/jobs.py."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
+from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, TypeDecorator, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class JobStage(StrEnum):
+    """Where a job is: queued, one of the pipeline's stages (tunescribe.pipeline.Stage), done or failed."""
+
+    QUEUED = "queued"
+    DECODING = "decoding"
+    TRANSCRIBING = "transcribing"
+    NOTATION = "notation"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class TrainingRunStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class ModelStatus(StrEnum):
+    CANDIDATE = "candidate"  # registered, not serving
+    ACTIVE = "active"  # the one workers use; at most one
+    RETIRED = "retired"  # served before
+
+
+class WorkerRole(StrEnum):
+    TRANSCRIBE = "transcribe"  # services/worker
+    TRAIN = "train"  # services/trainer
 
 
 def utcnow() -> datetime:
@@ -46,14 +85,13 @@ class User(Base):
 
 
 class Job(Base):
-    """One uploaded recording and its transcription. `status` is queued | running | succeeded |
-    failed; `stage` says where a running job is (decoding, transcribing, notation)."""
+    """One uploaded recording and its transcription: `status` a JobStatus, `stage` a JobStage."""
 
     __tablename__ = "jobs"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
-    stage: Mapped[str] = mapped_column(String(16), default="queued")
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED, index=True)
+    stage: Mapped[str] = mapped_column(String(16), default=JobStage.QUEUED)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str] = mapped_column(String(200))
@@ -90,23 +128,24 @@ class Artifact(Base):
 
 
 class WorkerBeat(Base):
-    """A worker process's last sign of life and the model it holds (for health and metrics)."""
+    """A worker or trainer process's last sign of life and the model it holds (for health, metrics
+    and the admin page)."""
 
     __tablename__ = "worker_beats"
     name: Mapped[str] = mapped_column(String(200), primary_key=True)  # hostname:pid
+    role: Mapped[str] = mapped_column(String(16), default=WorkerRole.TRANSCRIBE, server_default=WorkerRole.TRANSCRIBE.value)
     model_version: Mapped[str | None] = mapped_column(String(64))
     model_error: Mapped[str | None] = mapped_column(Text)
     seen_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
 
 class ModelVersion(Base):
-    """A trained model in the registry. `status`: candidate (registered, not serving), active (the
-    one workers use; at most one), retired (served before)."""
+    """A trained model in the registry; `status` a ModelStatus."""
 
     __tablename__ = "models"
     version: Mapped[str] = mapped_column(String(64), primary_key=True)
     path: Mapped[str] = mapped_column(String(500))  # folder with model.weights.h5 and card.json
-    status: Mapped[str] = mapped_column(String(16), default="candidate", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ModelStatus.CANDIDATE, index=True)
     parameters: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     metrics: Mapped[dict] = mapped_column(JSON, default=dict)  # test split, as measured at registration
@@ -116,12 +155,12 @@ class ModelVersion(Base):
 
 
 class TrainingRun(Base):
-    """A retraining run: queued | running | succeeded | failed | cancelled. Checkpoints are kept
-    under var/runs/<id>, so a cancelled or failed run resumes where it stopped."""
+    """A retraining run; `status` a TrainingRunStatus. Checkpoints are kept under var/runs/<id>, so
+    a cancelled or failed run resumes where it stopped."""
 
     __tablename__ = "training_runs"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=TrainingRunStatus.QUEUED, index=True)
     dataset: Mapped[str] = mapped_column(String(16))  # synthetic | musicnet
     path: Mapped[str] = mapped_column(String(500))
     labels_path: Mapped[str | None] = mapped_column(String(500))  # MusicNetEM MIDI labels, if any

@@ -3,6 +3,8 @@ sends tasks by name; their code lives in services/worker."""
 
 from __future__ import annotations
 
+import uuid
+
 from celery import Celery
 
 from services.common import fsbroker  # noqa: F401  (registers tsfs://, the embedded broker)
@@ -14,10 +16,25 @@ TRAIN = "tunescribe.train"
 TRAIN_QUEUE = "train"  # served only by trainer workers (services/trainer/tasks.py)
 
 
+class QueueUnavailable(Exception):
+    """The broker did not take the message; `str(error)` says so in words a user can read."""
+
+
+def send(task: str, object_id: uuid.UUID) -> None:
+    """Send a task by name with the id it works on; a broker that is down is retried briefly, then
+    QueueUnavailable (never a hang, never an unreadable error)."""
+    try:
+        celery_app.send_task(task, args=[str(object_id)], retry=True, retry_policy={
+            "max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1.0})
+    except Exception as e:  # kombu raises OperationalError, socket and Redis errors
+        raise QueueUnavailable("the job queue is unavailable; nothing was stored, please try again in a minute") from e
+
+
 def make_celery() -> Celery:
     s = get_settings()
     app = Celery("tunescribe", broker=s.broker_url)
-    options: dict = {"visibility_timeout": s.job_hard_limit_s + 300}  # above the hard limit
+    options: dict = {"visibility_timeout": s.job_hard_limit_s + 300,  # above the hard limit
+                     "socket_connect_timeout": 5}  # an unreachable broker is an error, not a hang
     if s.embedded:
         folder, control = s.broker_dir / "messages", s.broker_dir / "control"
         for f in (folder, control):

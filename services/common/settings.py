@@ -27,8 +27,11 @@ class Settings(BaseSettings):
     token_minutes: int = Field(60, le=60)
     max_upload_mb: int = 100
     max_audio_minutes: float = 20.0
-    login_attempts: int = 5  # failed logins per email within login_window_s before 429
+    login_attempts: int = 5  # failed sign-ins per client address and email within login_window_s before 429
+    login_address_attempts: int = 30  # failed sign-ins per client address, whatever the email
     login_window_s: int = 300
+    login_max_keys: int = 10_000  # the in-process throttle's bound (without Redis)
+    operator_token: str = ""  # Bearer token for /metrics, /docs and health's worker list (open in development without it)
     # a job: soft limit -> failed "timed out"; the hard limit kills the process; the broker's
     # visibility timeout stays above it so a running task is never handed to a second worker
     job_soft_limit_s: int = 600

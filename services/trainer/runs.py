@@ -10,15 +10,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import threading
 import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import or_, update
+from sqlalchemy import update
 
 from services.common.db import session_scope
-from services.common.models import ModelVersion, TrainingRun, utcnow
+from services.common.heartbeat import Heartbeat
+from services.common.models import ModelVersion, TrainingRun, TrainingRunStatus, utcnow
 from services.common.registry import active_model, promote, register
 from services.common.settings import get_settings
 
@@ -35,33 +35,25 @@ def execute(run_id: uuid.UUID | str) -> str:
     s = get_settings()
     with session_scope() as session:
         won = session.execute(update(TrainingRun).where(
-            TrainingRun.id == run_id, or_(TrainingRun.status == "queued", TrainingRun.status == "running"))
-            .values(status="running", started_at=utcnow(), heartbeat_at=utcnow(), error=None)).rowcount
+            TrainingRun.id == run_id, TrainingRun.status.in_([TrainingRunStatus.QUEUED, TrainingRunStatus.RUNNING]))
+            .values(status=TrainingRunStatus.RUNNING, started_at=utcnow(), heartbeat_at=utcnow(), error=None)).rowcount
         run = session.get(TrainingRun, run_id)
     if not won:
         return run.status if run else "missing"
     extra = {"run_id": str(run_id)}
-    stop = threading.Event()
-    threading.Thread(target=_heartbeat, args=(run_id, stop), daemon=True).start()
-    try:
-        version = _train_and_register(run, s.var_dir / "runs" / str(run_id))
-    except Cancelled:
-        _set(run_id, status="cancelled", finished_at=utcnow())
-        return "cancelled"
-    except Exception as e:  # the reason goes to the row, the traceback to the log
-        log.exception("training run failed", extra=extra)
-        _set(run_id, status="failed", error=f"{type(e).__name__}: {e}"[:2000], finished_at=utcnow())
-        return "failed"
-    finally:
-        stop.set()
+    # the sweep fails a run whose trainer stopped reporting (epochs can last long)
+    with Heartbeat(lambda: _set(run_id, heartbeat_at=utcnow()), s.heartbeat_s):
+        try:
+            version = _train_and_register(run, s.var_dir / "runs" / str(run_id))
+        except Cancelled:
+            _set(run_id, status=TrainingRunStatus.CANCELLED, finished_at=utcnow())
+            return TrainingRunStatus.CANCELLED
+        except Exception as e:  # the reason goes to the row, the traceback to the log
+            log.exception("training run failed", extra=extra)
+            _set(run_id, status=TrainingRunStatus.FAILED, error=f"{type(e).__name__}: {e}"[:2000], finished_at=utcnow())
+            return TrainingRunStatus.FAILED
     log.info("training run finished: %s", version, extra=extra)
-    return "succeeded"
-
-
-def _heartbeat(run_id: uuid.UUID, stop: threading.Event) -> None:
-    """Tell the sweep this run's trainer is alive (epochs can last long)."""
-    while not stop.wait(get_settings().heartbeat_s):
-        _set(run_id, heartbeat_at=utcnow())
+    return TrainingRunStatus.SUCCEEDED
 
 
 def _set(run_id: uuid.UUID, **values) -> TrainingRun:
@@ -131,7 +123,7 @@ def _train_and_register(run: TrainingRun, run_dir: Path) -> str:
         promoted = new_f1 is not None and (serving_f1 is None or new_f1 >= serving_f1 + get_settings().promote_margin)
         if promoted:
             promote(session, version)
-    _set(run.id, status="succeeded", model_version=version, test_note_f1=new_f1, active_note_f1=serving_f1,
+    _set(run.id, status=TrainingRunStatus.SUCCEEDED, model_version=version, test_note_f1=new_f1, active_note_f1=serving_f1,
          promoted=promoted, finished_at=utcnow())
     return version
 
@@ -152,7 +144,7 @@ def main(argv=None) -> None:
     with session_scope() as session:
         if args.resume:
             session.execute(update(TrainingRun).where(TrainingRun.id == args.resume)
-                            .values(status="queued", cancel_requested=False))
+                            .values(status=TrainingRunStatus.QUEUED, cancel_requested=False))
             run_id = args.resume
         else:
             run = TrainingRun(dataset=args.dataset, path=str(args.path.resolve()), epochs=args.epochs,

@@ -74,7 +74,7 @@ def worker(services_env, var_dir, api):
     """One worker and the periodic sweep (celery beat) for the whole session."""
     beat = stack.start_beat(services_env, var_dir, var_dir / "beat.log")
     w = stack.start_worker(services_env, "main", var_dir / "worker-main.log")
-    stack.wait_until(lambda: httpx.get(f"{api}/api/health").json()["workers"], 90, "no worker reported")
+    stack.wait_until(lambda: stack.workers(api), 90, "no worker reported")
     yield w
     w.stop()
     beat.stop()

@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "admin password for tests"
+OPERATOR_TOKEN = "operator-token-for-tests-" + "o" * 20
+OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}  # for /metrics and health's worker list
 
 
 def free_port() -> int:
@@ -62,6 +64,7 @@ def service_env(var_dir: Path, database_url: str, broker_url: str, **overrides: 
         "TUNESCRIBE_FRONTEND_DIR": str(var_dir / "no-frontend"),
         "TUNESCRIBE_ADMIN_EMAIL": ADMIN_EMAIL,
         "TUNESCRIBE_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "TUNESCRIBE_OPERATOR_TOKEN": OPERATOR_TOKEN,
         "PYTHONUNBUFFERED": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
     })
@@ -143,13 +146,18 @@ class Stack:
         return w
 
     def wait_for_workers(self, n: int, timeout: float = 120) -> list[dict]:
-        return wait_until(lambda: (w := httpx.get(f"{self.url}/api/health").json()["workers"]) and len(w) >= n and w,
+        return wait_until(lambda: (w := workers(self.url)) and len(w) >= n and w,
                           timeout, f"fewer than {n} workers reported")
 
     def close(self) -> None:
         for p in self.workers + self.procs:
             p.stop()
         drop_database(self.db_name)
+
+
+def workers(base_url: str) -> list[dict]:
+    """The live transcription workers, as an operator sees them in health."""
+    return httpx.get(f"{base_url}/api/health", headers=OPERATOR, timeout=10).json()["workers"]
 
 
 def _responds(url: str) -> bool:

@@ -101,7 +101,7 @@ def test_missing_or_corrupt_model_fails_jobs_and_shows_in_health(own_stack, pian
     own_stack.add_worker("missing", TUNESCRIBE_MODEL_DIR=str(tmp_path / "no-such-model"))
     own_stack.add_worker("corrupt", TUNESCRIBE_MODEL_DIR=str(corrupt))
     workers = stack.wait_until(
-        lambda: (w := httpx.get(f"{own_stack.url}/api/health").json()["workers"]) and len(w) == 2
+        lambda: (w := stack.workers(own_stack.url)) and len(w) == 2
         and all(x["model_error"] for x in w) and w, 120, "workers did not report their models")
     assert all(x["model_version"] is None and x["model_error"].startswith("model unavailable") for x in workers)
     assert httpx.get(f"{own_stack.url}/api/health").json()["status"] == "degraded"

@@ -8,16 +8,13 @@ from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select, update
 
 from services.api.deps import AdminUser, SessionDep
-from services.api.schemas import ModelPublic, TrainingRunCreate, TrainingRunPublic
-from services.common.models import ModelVersion, TrainingRun
-from services.common.queue import TRAIN, celery_app
+from services.api.schemas import ModelPublic, TrainingRunCreate, TrainingRunPublic, WorkerPublic, WorkersPublic
+from services.common.models import ModelVersion, TrainingRun, TrainingRunStatus, WorkerRole
+from services.common.presence import alive
+from services.common.queue import TRAIN, QueueUnavailable, send
 from services.common.registry import RegistryError, active_model, promote, rollback
 
 router = APIRouter(prefix="/admin", tags=["admin"], responses={401: {}, 403: {}})
-
-
-def _send(run_id: uuid.UUID) -> None:
-    celery_app.send_task(TRAIN, args=[str(run_id)])
 
 
 def _run(session, run_id: uuid.UUID) -> TrainingRun:
@@ -34,7 +31,12 @@ def start_training_run(body: TrainingRunCreate, _: AdminUser, session: SessionDe
     run = TrainingRun(**body.model_dump())
     session.add(run)
     session.commit()
-    _send(run.id)
+    try:
+        send(TRAIN, run.id)
+    except QueueUnavailable:  # no run is left queued forever
+        session.delete(run)
+        session.commit()
+        raise
     return run
 
 
@@ -52,10 +54,10 @@ def get_training_run(run_id: uuid.UUID, _: AdminUser, session: SessionDep) -> Tr
 def cancel_training_run(run_id: uuid.UUID, _: AdminUser, session: SessionDep) -> TrainingRun:
     """A queued run is cancelled at once; a running one stops after its current epoch."""
     run = _run(session, run_id)
-    if run.status not in ("queued", "running"):
+    if run.status not in (TrainingRunStatus.QUEUED, TrainingRunStatus.RUNNING):
         raise HTTPException(status.HTTP_409_CONFLICT, f"the run is {run.status}")
-    session.execute(update(TrainingRun).where(TrainingRun.id == run_id, TrainingRun.status == "queued")
-                    .values(status="cancelled"))
+    session.execute(update(TrainingRun).where(TrainingRun.id == run_id, TrainingRun.status == TrainingRunStatus.QUEUED)
+                    .values(status=TrainingRunStatus.CANCELLED))
     run.cancel_requested = True
     session.commit()
     session.refresh(run)
@@ -67,12 +69,27 @@ def cancel_training_run(run_id: uuid.UUID, _: AdminUser, session: SessionDep) ->
 def resume_training_run(run_id: uuid.UUID, _: AdminUser, session: SessionDep) -> TrainingRun:
     """Continue a cancelled or failed run from its last checkpoint."""
     run = _run(session, run_id)
-    if run.status not in ("cancelled", "failed"):
+    if run.status not in (TrainingRunStatus.CANCELLED, TrainingRunStatus.FAILED):
         raise HTTPException(status.HTTP_409_CONFLICT, f"the run is {run.status}")
-    run.status, run.cancel_requested, run.error, run.finished_at = "queued", False, None, None
+    before = run.status, run.error, run.finished_at
+    run.status, run.cancel_requested, run.error, run.finished_at = TrainingRunStatus.QUEUED, False, None, None
     session.commit()
-    _send(run.id)
+    try:
+        send(TRAIN, run.id)
+    except QueueUnavailable:  # a broker that is down leaves the run as it was
+        run.status, run.error, run.finished_at = before
+        session.commit()
+        raise
     return run
+
+
+@router.get("/workers", response_model=WorkersPublic)
+def list_workers(_: AdminUser, session: SessionDep) -> WorkersPublic:
+    """The transcription workers and the trainers alive now; with no trainer, training runs wait."""
+    def public(role: WorkerRole) -> list[WorkerPublic]:
+        return [WorkerPublic.model_validate(w, from_attributes=True) for w in alive(session, role)]
+
+    return WorkersPublic(workers=public(WorkerRole.TRANSCRIBE), trainers=public(WorkerRole.TRAIN))
 
 
 @router.get("/models", response_model=list[ModelPublic])

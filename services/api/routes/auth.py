@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, status
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -30,18 +29,26 @@ def register(body: UserCreate, session: SessionDep) -> User:
     return user
 
 
+class LoginForm:
+    """OAuth2's password form with lengths capped, so a huge username is a 422 before any work."""
+
+    def __init__(self, username: Annotated[str, Form(max_length=320)], password: Annotated[str, Form(max_length=1024)]):
+        self.username, self.password = username, password
+
+
 @router.post("/login", response_model=Token, responses={401: {}, 429: {}})
-def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep) -> Token:
+def login(form: Annotated[LoginForm, Depends()], request: Request, session: SessionDep) -> Token:
     email = form.username.lower()
-    if wait := throttle.retry_after(email):
+    address = request.client.host if request.client else "unknown"
+    if wait := throttle.retry_after(address, email):
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, f"too many failed sign-ins; try again in {wait} s",
                             headers={"Retry-After": str(wait)})
     # no account's email holds NUL, and PostgreSQL refuses to even compare one
     user = session.scalar(select(User).where(User.email == email)) if "\x00" not in email else None
     if not verify_password(form.password, user.password_hash if user else _DUMMY_HASH) or user is None:
-        throttle.failed(email)
+        throttle.failed(address, email)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong email or password")
-    throttle.succeeded(email)
+    throttle.succeeded(address, email)
     token, lifetime = create_token(user.id)
     return Token(access_token=token, expires_in=lifetime)
 

@@ -1,28 +1,27 @@
-"""Health (database, broker, workers) and Prometheus metrics, read from our tables."""
+"""Health (database, broker, workers) and Prometheus metrics, read from our tables. The status is
+public; the worker list and /metrics are for operators (services.api.security.is_operator)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Header, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, SummaryMetricFamily
-from sqlalchemy import func, select, text
+from sqlalchemy import case, func, select, text
 
 from services.api.schemas import Health, WorkerPublic
+from services.api.security import is_operator
 from services.common.db import new_session
-from services.common.models import Job, WorkerBeat, utcnow
+from services.common.models import Job, JobStage, JobStatus, WorkerRole
+from services.common.presence import alive
 from services.common.queue import celery_app
-from services.common.settings import get_settings
 
 router = APIRouter(tags=["operations"])
 DURATION_BUCKETS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600)
-
-
-def live_workers(session) -> list[WorkerBeat]:
-    since = utcnow() - timedelta(seconds=3 * get_settings().heartbeat_s + 5)
-    return list(session.scalars(select(WorkerBeat).where(WorkerBeat.seen_at >= since).order_by(WorkerBeat.name)))
+STAGES = (JobStage.DECODING, JobStage.TRANSCRIBING, JobStage.NOTATION)
+Authorization = Annotated[str | None, Header(include_in_schema=False)]
 
 
 def _broker_ok() -> bool:
@@ -34,50 +33,67 @@ def _broker_ok() -> bool:
         return False
 
 
-@router.get("/api/health", response_model=Health, responses={503: {"model": Health}})
-def health() -> JSONResponse:
+@router.get("/api/health", response_model=Health, response_model_exclude_none=True, responses={503: {"model": Health}})
+def health(authorization: Authorization = None) -> JSONResponse:
     """ok: database and broker reachable, at least one worker alive, every worker holds a model.
-    503 when the database or broker is down; 200 with `degraded` otherwise."""
+    503 when the database or broker is down; 200 with `degraded` otherwise. Operators also get
+    the list of workers."""
     workers: list[WorkerPublic] = []
     try:
         with new_session() as session:
             session.execute(text("SELECT 1"))
-            workers = [WorkerPublic.model_validate(w, from_attributes=True) for w in live_workers(session)]
+            workers = [WorkerPublic.model_validate(w, from_attributes=True)
+                       for w in alive(session, WorkerRole.TRANSCRIBE)]
         database = "ok"
     except Exception as e:
         database = f"unreachable: {type(e).__name__}"
     broker = "ok" if _broker_ok() else "unreachable"
     healthy = database == "ok" and broker == "ok"
     ready = healthy and workers and all(w.model_version and not w.model_error for w in workers)
-    body = Health(status="ok" if ready else "degraded", database=database, broker=broker, workers=workers)
-    return JSONResponse(body.model_dump(mode="json"), status_code=200 if healthy else 503)
+    body = Health(status="ok" if ready else "degraded", database=database, broker=broker,
+                  workers=workers if is_operator(authorization) else None)
+    return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=200 if healthy else 503)
+
+
+def _seconds(start, end, dialect: str):
+    """end - start in seconds, in SQL."""
+    if dialect == "sqlite":
+        return (func.julianday(end) - func.julianday(start)) * 86400.0
+    return func.extract("epoch", end - start)
 
 
 class _JobsCollector:
-    """Computed at scrape time from the database, so every API replica reports the same numbers."""
+    """Computed at scrape time by SQL aggregates (three queries whatever the number of jobs), so
+    every API replica reports the same numbers."""
 
     def collect(self):
         with new_session() as session:
+            dialect = session.get_bind().dialect.name
             by_status = dict(session.execute(select(Job.status, func.count()).group_by(Job.status)).all())
-            finished = session.execute(select(Job.started_at, Job.finished_at, Job.timings)
-                                       .where(Job.status == "succeeded")).all()
-            workers = len(live_workers(session))
+            workers = len(alive(session, WorkerRole.TRANSCRIBE))
+            run = _seconds(Job.started_at, Job.finished_at, dialect)
+            done = (Job.status == JobStatus.SUCCEEDED, Job.started_at.is_not(None), Job.finished_at.is_not(None))
+            count, total, *buckets = session.execute(select(
+                func.count(), func.coalesce(func.sum(run), 0.0),
+                *[func.coalesce(func.sum(case((run <= b, 1), else_=0)), 0) for b in DURATION_BUCKETS]).where(*done)).one()
+            stage_values = [Job.timings[stage.value].as_float() for stage in STAGES]
+            stage_rows = session.execute(select(
+                *[func.count(v) for v in stage_values],
+                *[func.coalesce(func.sum(v), 0.0) for v in stage_values]).where(Job.status == JobStatus.SUCCEEDED)).one()
         jobs = GaugeMetricFamily("tunescribe_jobs", "jobs by status", labels=["status"])
-        for status in ("queued", "running", "succeeded", "failed"):
-            jobs.add_metric([status], by_status.get(status, 0))
+        for s in JobStatus:
+            jobs.add_metric([s.value], by_status.get(s, 0))
         yield jobs
-        yield GaugeMetricFamily("tunescribe_queue_depth", "jobs waiting for a worker", value=by_status.get("queued", 0))
+        yield GaugeMetricFamily("tunescribe_queue_depth", "jobs waiting for a worker",
+                                value=by_status.get(JobStatus.QUEUED, 0))
         yield GaugeMetricFamily("tunescribe_workers", "worker processes alive", value=workers)
-        durations = [(f - s).total_seconds() for s, f, _ in finished if s and f]
-        counts = [sum(d <= b for d in durations) for b in DURATION_BUCKETS]
         yield HistogramMetricFamily(
             "tunescribe_job_duration_seconds", "from start to succeeded",
-            buckets=[(str(b), c) for b, c in zip(DURATION_BUCKETS, counts)] + [("+Inf", len(durations))],
-            sum_value=sum(durations))
+            buckets=[(str(b), int(c)) for b, c in zip(DURATION_BUCKETS, buckets)] + [("+Inf", count)],
+            sum_value=float(total))
         stages = SummaryMetricFamily("tunescribe_job_stage_seconds", "time in each stage", labels=["stage"])
-        for stage in ("decoding", "transcribing", "notation"):
-            values = [t[stage] for _, _, t in finished if t and stage in t]
-            stages.add_metric([stage], count_value=len(values), sum_value=sum(values))
+        for i, stage in enumerate(STAGES):
+            stages.add_metric([stage.value], count_value=stage_rows[i], sum_value=float(stage_rows[len(STAGES) + i]))
         yield stages
 
 
@@ -87,4 +103,5 @@ _registry.register(_JobsCollector())
 
 @router.get("/metrics", include_in_schema=False)
 def metrics() -> Response:
+    """For operators only (main.OPERATOR_PATHS)."""
     return Response(generate_latest(_registry), media_type=CONTENT_TYPE_LATEST)

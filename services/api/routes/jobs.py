@@ -14,22 +14,20 @@ from sqlalchemy import func, or_, select
 
 from services.api.deps import CurrentUser, OwnJob, SessionDep, StorageDep
 from services.api.schemas import JobPublic, JobsPublic
-from services.api.uploads import sniff_audio
-from services.common.jobs import enqueue
-from services.common.models import Artifact, Job
-from services.common.storage import TooLarge
+from services.api.uploads import declared_minutes, sniff_audio
+from services.common import jobs
+from services.common.artifacts import ARTIFACTS, ArtifactKind, ArtifactSpec, storage_key
+from services.common.limits import too_large, too_long
+from services.common.models import Artifact, Job, JobStatus
+from services.common.queue import QueueUnavailable
 from services.common.settings import get_settings
+from services.common.storage import TooLarge
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 log = logging.getLogger("tunescribe.api")
 
-DOWNLOADS = {  # route -> (artifact kind, file suffix)
-    "midi": ("midi", ".mid"),
-    "musicxml": ("musicxml", ".musicxml"),
-    "score-midi": ("score_midi", ".score.mid"),
-    "timemap": ("timemap", ".timemap.json"),
-    "audio": ("audio", ""),
-}
+# what browsers escape in a multipart filename (WHATWG HTML: form-data encoding)
+_FORM_ESCAPES = {"%22": '"', "%0D": "", "%0A": ""}
 
 
 def _printable(text: str) -> str:
@@ -38,16 +36,19 @@ def _printable(text: str) -> str:
 
 
 def _clean_filename(name: str | None) -> str:
-    """The user's filename for display only: its last path part, printable, at most 255 chars."""
-    base = _printable(PurePath((name or "").replace("\\", "/")).name)
+    """The user's filename for display, as they named it: its last path part, printable, at most
+    255 chars. A browser sends a `"` in a name as %22, so that is read back as `"`."""
+    name = re.sub("%22|%0D|%0A", lambda m: _FORM_ESCAPES[m.group().upper()], name or "", flags=re.IGNORECASE)
+    base = _printable(PurePath(name.replace("\\", "/")).name)
     return base[-255:] if base.strip(".") else "upload"  # "..", "." or nothing: no name
 
 
 @router.post("", response_model=JobPublic, status_code=status.HTTP_202_ACCEPTED,
-             responses={413: {}, 415: {}, 422: {}})
+             responses={413: {}, 415: {}, 422: {}, 503: {"description": "the job queue is unavailable; nothing was stored"}})
 def create_job(user: CurrentUser, session: SessionDep, storage: StorageDep,
                file: Annotated[UploadFile, File(description="an audio recording")],
                title: Annotated[str | None, Form(max_length=200)] = None) -> Job:
+    s = get_settings()
     head = file.file.read(64)
     file.file.seek(0)
     if not head:
@@ -56,23 +57,24 @@ def create_job(user: CurrentUser, session: SessionDep, storage: StorageDep,
     if kind is None:
         raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
                             "not an audio file (WAV, FLAC, MP3, OGG, M4A, AIFF or WebM)")
+    minutes = declared_minutes(file.file)
+    if minutes is not None and minutes > s.max_audio_minutes:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, too_long(s.max_audio_minutes, minutes))
     ext, content_type = kind
     filename = _clean_filename(file.filename)
     job = Job(id=uuid.uuid4(), user_id=user.id, filename=filename,
               title=_printable(title or "")[:200] or PurePath(filename).stem[:200] or "Untitled")
-    key = f"{job.id}/audio.{ext}"
+    key = storage_key(job.id, ArtifactKind.AUDIO, ext)
     try:  # the file first, then the rows: a job row always has its audio
-        job.size_bytes = storage.save(key, file.file, max_bytes=get_settings().max_upload_mb * 2**20)
+        job.size_bytes = storage.save(key, file.file, max_bytes=s.max_upload_mb * 2**20)
+        return jobs.create(session, job, Artifact(job_id=job.id, kind=ArtifactKind.AUDIO, key=key,
+                                                  content_type=content_type, size_bytes=job.size_bytes))
     except TooLarge:
         storage.delete_prefix(str(job.id))
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-                            f"the file is larger than the {get_settings().max_upload_mb} MB limit") from None
-    session.add(job)
-    session.add(Artifact(job_id=job.id, kind="audio", key=key, content_type=content_type, size_bytes=job.size_bytes))
-    session.commit()
-    enqueue(job.id)
-    log.info("job queued", extra={"job_id": job.id, "user_id": user.id})
-    return job
+        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, too_large(s.max_upload_mb)) from None
+    except QueueUnavailable:
+        storage.delete_prefix(str(job.id))
+        raise
 
 
 @router.get("", response_model=JobsPublic)
@@ -97,24 +99,22 @@ def get_job(job: OwnJob) -> Job:
     return job
 
 
-def _download(route: str):
-    kind, suffix = DOWNLOADS[route]
-
+def _download(spec: ArtifactSpec):
     def download(job: OwnJob, session: SessionDep, storage: StorageDep) -> FileResponse:
-        artifact = session.scalar(select(Artifact).where(Artifact.job_id == job.id, Artifact.kind == kind))
+        artifact = session.scalar(select(Artifact).where(Artifact.job_id == job.id, Artifact.kind == spec.kind))
         if artifact is None or not storage.exists(artifact.key):
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no {route} for this job" +
-                                ("" if job.status == "succeeded" else f" (it is {job.status})"))
-        stem = re.sub(r"[^\w.-]+", "_", PurePath(job.filename).stem)[:100] or "transcription"
-        name = job.filename if kind == "audio" else stem + suffix
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no {spec.route} for this job" +
+                                ("" if job.status == JobStatus.SUCCEEDED else f" (it is {job.status})"))
+        # the user's own name; Starlette writes it as RFC 6266 filename*= when it is not plain ASCII
+        name = job.filename if spec.output is None else (PurePath(job.filename).stem or "transcription") + spec.suffix
         return FileResponse(storage.path(artifact.key), media_type=artifact.content_type, filename=name)
 
-    download.__name__ = f"download_{route.replace('-', '_')}"
+    download.__name__ = f"download_{spec.route.replace('-', '_')}"
     return download
 
 
-for _route in DOWNLOADS:
-    router.add_api_route(f"/{{job_id}}/{_route}", _download(_route), methods=["GET"],
+for _spec in ARTIFACTS:
+    router.add_api_route(f"/{{job_id}}/{_spec.route}", _download(_spec), methods=["GET"],
                          response_class=FileResponse, responses={404: {}})
 
 

@@ -1,0 +1,47 @@
+"""The artifact contract: every file a job has, named once. For each kind, the pipeline output it
+stores (tunescribe.outputs.Output), its storage key, content type and download route. The worker
+stores by this table and the API serves by it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tunescribe.outputs import Output
+
+
+class ArtifactKind(StrEnum):
+    AUDIO = "audio"  # the upload, as the user sent it
+    MIDI = "midi"
+    MUSICXML = "musicxml"
+    SCORE_MIDI = "score_midi"
+    TIMEMAP = "timemap"
+
+
+@dataclass(frozen=True)
+class ArtifactSpec:
+    kind: ArtifactKind
+    route: str  # GET /api/jobs/{id}/<route>
+    output: Output | None  # the pipeline file stored as this kind; None for the upload
+    content_type: str | None  # None: the upload's own, sniffed at upload
+
+    @property
+    def suffix(self) -> str:
+        """The download name's ending after the recording's stem."""
+        return self.output.value if self.output else ""
+
+
+ARTIFACTS = (
+    ArtifactSpec(ArtifactKind.MIDI, "midi", Output.MIDI, "audio/midi"),
+    ArtifactSpec(ArtifactKind.MUSICXML, "musicxml", Output.MUSICXML, "application/vnd.recordare.musicxml+xml"),
+    ArtifactSpec(ArtifactKind.SCORE_MIDI, "score-midi", Output.SCORE_MIDI, "audio/midi"),
+    ArtifactSpec(ArtifactKind.TIMEMAP, "timemap", Output.TIMEMAP, "application/json"),
+    ArtifactSpec(ArtifactKind.AUDIO, "audio", None, None),
+)
+RESULTS = tuple(a for a in ARTIFACTS if a.output is not None)  # what a transcription produces
+
+
+def storage_key(job_id: uuid.UUID, kind: ArtifactKind, extension: str) -> str:
+    """`<job id>/<kind>.<extension>`: server-made, never the user's filename."""
+    return f"{job_id}/{kind.value}.{extension.lstrip('.')}"
