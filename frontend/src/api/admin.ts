@@ -1,6 +1,6 @@
 /** The administrators' API: the model registry and training runs (403 for everyone else). */
 import { apiJson } from "./client";
-import type { ModelPublic, TrainingRunCreate, TrainingRunPublic } from "./types";
+import type { ModelPublic, TrainingRunCreate, TrainingRunPublic, WorkersPublic } from "./types";
 
 const post = { method: "POST" };
 
@@ -15,6 +15,11 @@ export function promoteModel(version: string): Promise<ModelPublic> {
 /** Serve again the model that was active before the current one. */
 export function rollbackModel(): Promise<ModelPublic> {
   return apiJson<ModelPublic>("/api/admin/models/rollback", post);
+}
+
+/** The transcription workers and the trainers that reported lately (none: nothing runs that kind of task). */
+export function listWorkers(signal?: AbortSignal): Promise<WorkersPublic> {
+  return apiJson<WorkersPublic>("/api/admin/workers", { signal });
 }
 
 export function listTrainingRuns(signal?: AbortSignal): Promise<TrainingRunPublic[]> {

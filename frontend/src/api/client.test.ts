@@ -1,5 +1,4 @@
 import { apiFetch, ApiError, detailMessage, onSessionExpired, parseRetryAfter, tokenStore } from "./client";
-import { filenameFromDisposition } from "./jobs";
 import { mockFetch } from "../test/api";
 
 describe("detailMessage", () => {
@@ -53,13 +52,5 @@ describe("apiFetch", () => {
     const error = await apiFetch("/api/health").catch((e) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error.message).toMatch(/cannot reach/i);
-  });
-});
-
-describe("filenameFromDisposition", () => {
-  it("reads plain and encoded names", () => {
-    expect(filenameFromDisposition('attachment; filename="song.mid"')).toBe("song.mid");
-    expect(filenameFromDisposition("attachment; filename*=UTF-8''Gymnop%C3%A9die.mid")).toBe("Gymnopédie.mid");
-    expect(filenameFromDisposition(null)).toBeNull();
   });
 });

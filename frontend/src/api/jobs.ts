@@ -1,5 +1,5 @@
 import { ApiError, apiFetch, apiJson, detailMessage, sessionExpired, tokenStore } from "./client";
-import type { JobPublic, JobsPublic, TimeMapEntry } from "./types";
+import type { JobPublic, JobsPublic, Limits, TimeMapEntry } from "./types";
 
 export interface JobsQuery {
   limit: number;
@@ -43,19 +43,9 @@ export async function fetchMidi(id: string, signal?: AbortSignal): Promise<Array
   return (await fetchArtifact(id, "midi", signal)).arrayBuffer();
 }
 
-/** The file name from a Content-Disposition header, if it has one. */
-export function filenameFromDisposition(header: string | null): string | null {
-  if (!header) return null;
-  const star = /filename\*\s*=\s*(?:UTF-8'')?([^;]+)/i.exec(header);
-  if (star) {
-    try {
-      return decodeURIComponent(star[1].trim().replace(/^"|"$/g, ""));
-    } catch {
-      // fall through to the plain form
-    }
-  }
-  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(header);
-  return plain ? plain[1].trim() : null;
+/** The largest upload (MB) and the longest recording (minutes) the server takes. */
+export function getLimits(signal?: AbortSignal): Promise<Limits> {
+  return apiJson<Limits>("/api/limits", { signal });
 }
 
 export interface UploadOptions {
@@ -105,12 +95,23 @@ export function uploadJob(file: File, { title, onProgress, signal }: UploadOptio
 }
 
 function uploadErrorMessage(status: number, body: unknown, name: string): string {
-  const reason = (fallback: string) => sentence(detailMessage(body, fallback));
-  if (status === 413) return `“${name}” is too large: ${reason("the limit is 100 MB")}`;
-  if (status === 415) return `“${name}” was not accepted: ${reason("it is not an audio file TuneScribe can read")}`;
+  const refused = (fallback: string) => withReason(`“${name}” was not accepted`, detailMessage(body, fallback));
   if (status === 401) return "Your session has expired. Please sign in again.";
+  if (status === 413) return refused("it is larger than the upload limit");
+  if (status === 415) return refused("it is not an audio file TuneScribe can read");
+  if (status === 422) return refused("the server could not read it");
+  if (status === 503) {
+    // the queue is down and nothing was stored: sending the same file again is safe
+    const reason = "TuneScribe cannot take new recordings right now; nothing was stored, please try again in a minute";
+    return withReason(`“${name}” could not be queued`, detailMessage(body, reason));
+  }
   if (status >= 500) return "The server had a problem with the upload. Please try again in a moment.";
-  return `The upload failed: ${reason(`error ${status}`)}`;
+  return withReason("The upload failed", detailMessage(body, `error ${status}`));
+}
+
+/** ("It failed", "not audio") -> "It failed: not audio."; ("It failed", "The file is empty.") -> "It failed. The file is empty." */
+function withReason(lead: string, reason: string): string {
+  return /^\p{Lu}/u.test(reason) ? `${lead}. ${sentence(reason)}` : `${lead}: ${sentence(reason)}`;
 }
 
 /** "not an audio file" -> "not an audio file." */

@@ -46,6 +46,32 @@ describe("DownloadButtons", () => {
     click.mockRestore();
   });
 
+  it("saves under the name the server encodes in filename*, quotes and accents as given", async () => {
+    const job = makeJob({ title: 'Prelude "in C"', filename: "prélude.wav" });
+    mockFetch()
+      .on("GET", `/api/jobs/${job.id}/midi`, {
+        body: "MThd",
+        headers: {
+          "Content-Disposition": `attachment; filename="Prelude _in C_.mid"; filename*=UTF-8''Prelude%20%22in%20C%22.mid`,
+        },
+      })
+      .on("GET", `/api/jobs/${job.id}/audio`, {
+        body: "RIFF",
+        headers: { "Content-Disposition": `attachment; filename="prelude.wav"; filename*=UTF-8''pr%C3%A9lude.wav` },
+      });
+    const saved: string[] = [];
+    const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push(this.download);
+    });
+    const user = userEvent.setup();
+    render(<DownloadButtons job={job} />);
+    await user.click(screen.getByRole("button", { name: "Download MIDI" }));
+    await waitFor(() => expect(saved).toEqual(['Prelude "in C".mid']));
+    await user.click(screen.getByRole("button", { name: "Download Original audio" }));
+    await waitFor(() => expect(saved).toEqual(['Prelude "in C".mid', "prélude.wav"]));
+    click.mockRestore();
+  });
+
   it("says when a download fails", async () => {
     const job = makeJob();
     mockFetch().on("GET", `/api/jobs/${job.id}/midi`, { status: 404, json: { detail: "not ready" } });

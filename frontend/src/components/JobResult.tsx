@@ -1,5 +1,6 @@
 import { lazy, Suspense } from "react";
-import type { JobPublic } from "../api/types";
+import { Link } from "react-router";
+import { foundNoNotes, type JobPublic } from "../api/types";
 import { useScore, useTranscriptionNotes } from "../hooks/useJobArtifacts";
 import { usePlayback } from "../hooks/usePlayback";
 import { formatDate, formatDuration, jobTitle } from "../lib/format";
@@ -20,14 +21,8 @@ export function preloadScoreView() {
 
 const NO_NOTES: PlayedNote[] = [];
 
-/** A finished job: what it is, downloads, playback, the score and the piano roll. */
+/** A finished job: what it is, downloads, then playback, the score and the piano roll (or that it has no notes). */
 export function JobResult({ job }: { job: JobPublic }) {
-  const notes = useTranscriptionNotes(job.id, true);
-  const { musicXml, timeMap } = useScore(job.id, true);
-  const noteList = notes.data ?? NO_NOTES;
-  const duration = Math.max(job.duration_s ?? 0, notesEnd(noteList), 0.1);
-  const playback = usePlayback(job.id, noteList, duration);
-
   return (
     <article className="job-result stack">
       <header className="job-header">
@@ -40,7 +35,35 @@ export function JobResult({ job }: { job: JobPublic }) {
         </p>
         <DownloadButtons job={job} />
       </header>
+      {foundNoNotes(job) ? <NoNotes /> : <PlayableScore job={job} />}
+    </article>
+  );
+}
 
+/** Silence, or nothing the model hears as a note: say so rather than draw an empty score. */
+function NoNotes() {
+  return (
+    <section className="panel stack">
+      <p>
+        <strong>No notes were found in this recording.</strong>
+      </p>
+      <p className="muted">
+        It may be silent, or too quiet or noisy for notes to stand out. <Link to="/">Try another file</Link>
+      </p>
+    </section>
+  );
+}
+
+/** Playback of the transcription or the recording, the score and the piano roll, following each other. */
+function PlayableScore({ job }: { job: JobPublic }) {
+  const notes = useTranscriptionNotes(job.id, true);
+  const { musicXml, timeMap } = useScore(job.id, true);
+  const noteList = notes.data ?? NO_NOTES;
+  const duration = Math.max(job.duration_s ?? 0, notesEnd(noteList), 0.1);
+  const playback = usePlayback(job.id, noteList, duration);
+
+  return (
+    <>
       {notes.isError ? (
         <Alert>The notes could not be loaded: {notes.error.message}</Alert>
       ) : (
@@ -89,6 +112,6 @@ export function JobResult({ job }: { job: JobPublic }) {
           />
         )}
       </section>
-    </article>
+    </>
   );
 }

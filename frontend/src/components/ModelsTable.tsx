@@ -1,4 +1,4 @@
-import type { ModelPublic } from "../api/types";
+import { type ModelPublic, ModelStatus } from "../api/types";
 import { formatDate, formatParameters, formatScore } from "../lib/format";
 import { type Column, TableHead } from "./TableHead";
 
@@ -15,7 +15,7 @@ const COLUMNS: Column[] = [
   { label: "Actions", hidden: true },
 ];
 
-const BADGE: Record<ModelPublic["status"], string> = {
+const BADGE: Record<ModelStatus, string> = {
   active: "badge badge-succeeded",
   candidate: "badge badge-queued",
   retired: "badge badge-neutral",
@@ -55,9 +55,9 @@ export function ModelsTable({
                 <td>
                   <time dateTime={model.created_at}>{formatDate(model.created_at)}</time>
                 </td>
-                <td>{model.status === "active" ? formatDate(model.activated_at) : "–"}</td>
+                <td>{model.status === ModelStatus.active ? formatDate(model.activated_at) : "–"}</td>
                 <td>
-                  {model.status !== "active" && (
+                  {model.status !== ModelStatus.active && (
                     <button
                       type="button"
                       className="button-secondary small"

@@ -1,12 +1,12 @@
-import type { JobPublic } from "../api/types";
+import type { JobStatus } from "../api/types";
 
-const LABELS: Record<JobPublic["status"], string> = {
+const LABELS: Record<JobStatus, string> = {
   queued: "Queued",
   running: "Running",
   succeeded: "Ready",
   failed: "Failed",
 };
 
-export function StatusBadge({ status }: { status: JobPublic["status"] }) {
+export function StatusBadge({ status }: { status: JobStatus }) {
   return <span className={`badge badge-${status}`}>{LABELS[status]}</span>;
 }

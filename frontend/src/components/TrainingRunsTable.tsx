@@ -1,4 +1,4 @@
-import { isRunActive, type TrainingRunPublic } from "../api/types";
+import { isRunActive, type TrainingRunPublic, TrainingRunStatus } from "../api/types";
 import { formatDate, formatScore } from "../lib/format";
 import { type Column, TableHead } from "./TableHead";
 
@@ -15,7 +15,7 @@ const COLUMNS: Column[] = [
   { label: "Actions", hidden: true },
 ];
 
-const BADGE: Record<TrainingRunPublic["status"], string> = {
+const BADGE: Record<TrainingRunStatus, string> = {
   queued: "badge badge-queued",
   running: "badge badge-running",
   succeeded: "badge badge-succeeded",
@@ -29,14 +29,17 @@ function outcome(run: TrainingRunPublic): string {
   return run.promoted ? `${run.model_version} (promoted)` : `${run.model_version} (candidate)`;
 }
 
-/** Training runs, newest first: progress, losses and F1 beside the serving model's; cancel or resume. */
+/** Training runs, newest first: progress, losses and F1 beside the serving model's; cancel or resume.
+ * `waitingForTrainer`: no trainer is connected, so a queued run says what it waits for. */
 export function TrainingRunsTable({
   runs,
+  waitingForTrainer,
   busy,
   onCancel,
   onResume,
 }: {
   runs: TrainingRunPublic[];
+  waitingForTrainer: boolean;
   busy: boolean;
   onCancel(run: TrainingRunPublic): void;
   onResume(run: TrainingRunPublic): void;
@@ -68,8 +71,11 @@ export function TrainingRunsTable({
                 </td>
                 <td>
                   <span className={BADGE[run.status] ?? "badge badge-neutral"}>
-                    {run.status === "running" && run.cancel_requested ? "stopping" : run.status}
+                    {run.status === TrainingRunStatus.running && run.cancel_requested ? "stopping" : run.status}
                   </span>
+                  {waitingForTrainer && run.status === TrainingRunStatus.queued && (
+                    <p className="run-note">waiting for a trainer</p>
+                  )}
                   {run.error && <p className="run-error">{run.error}</p>}
                 </td>
                 <td className="num">
@@ -82,7 +88,8 @@ export function TrainingRunsTable({
                 <td>{outcome(run)}</td>
                 <td>
                   {isRunActive(run) && !run.cancel_requested && action("Cancel", onCancel)}
-                  {(run.status === "cancelled" || run.status === "failed") && action("Resume", onResume)}
+                  {(run.status === TrainingRunStatus.cancelled || run.status === TrainingRunStatus.failed) &&
+                    action("Resume", onResume)}
                 </td>
               </tr>
             );

@@ -1,6 +1,7 @@
 import { act, fireEvent, screen } from "@testing-library/react";
 import { FakeXhr, installFakeXhr, makeJob, mockFetch, signedIn } from "../test/api";
 import { renderApp } from "../test/render";
+import { JobStage, JobStatus } from "../api/types";
 
 function audioFile(name = "etude.wav", type = "audio/wav", size = 2_000_000): File {
   const file = new File(["RIFF"], name, { type });
@@ -11,16 +12,18 @@ function audioFile(name = "etude.wav", type = "audio/wav", size = 2_000_000): Fi
 async function openUpload() {
   const api = mockFetch();
   signedIn(api);
+  api.on("GET", "/api/limits", { json: { max_upload_mb: 100, max_audio_minutes: 20 } });
   installFakeXhr();
   const rendered = renderApp("/");
   await screen.findByRole("heading", { name: "New transcription" });
+  await screen.findByText(/Up to 100 MB/);
   return { api, ...rendered };
 }
 
 describe("UploadPanel", () => {
   it("uploads with a progress bar, then opens the job page", async () => {
     const { api, user } = await openUpload();
-    const job = makeJob({ status: "queued", stage: "queued", progress: 0, title: "Etude" });
+    const job = makeJob({ status: JobStatus.queued, stage: JobStage.queued, progress: 0, title: "Etude" });
     api.on("GET", `/api/jobs/${job.id}`, { json: job });
 
     await user.upload(screen.getByLabelText("Choose a file"), audioFile());
@@ -74,6 +77,38 @@ describe("UploadPanel", () => {
     act(() => FakeXhr.last!.respond(415, { detail: "not an audio file" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("“fake.wav” was not accepted: not an audio file.");
     expect(window.location.pathname).toBe("/");
+  });
+
+  it("states the server's limits before a file is chosen", async () => {
+    await openUpload();
+    expect(screen.getByText("WAV, MP3, FLAC, OGG, M4A… Up to 100 MB and 20 minutes.")).toBeInTheDocument();
+  });
+
+  it("says in a sentence when the recording is longer than the limit", async () => {
+    const { user } = await openUpload();
+    await user.upload(screen.getByLabelText("Choose a file"), audioFile("concert.mp3", "audio/mpeg"));
+    await user.click(screen.getByRole("button", { name: "Transcribe" }));
+    const detail =
+      "The recording is longer than the 20-minute limit (31.5 minutes). Trim it, or split it into parts of at most 20 minutes.";
+    act(() => FakeXhr.last!.respond(422, { detail }));
+    expect(await screen.findByRole("alert")).toHaveTextContent(`“concert.mp3” was not accepted. ${detail}`);
+    expect(window.location.pathname).toBe("/");
+  });
+
+  it("says the file was not stored and can be sent again when the queue is down", async () => {
+    const { user } = await openUpload();
+    await user.upload(screen.getByLabelText("Choose a file"), audioFile());
+    await user.click(screen.getByRole("button", { name: "Transcribe" }));
+    act(() =>
+      FakeXhr.last!.respond(503, {
+        detail: "the job queue is unavailable; nothing was stored, please try again in a minute",
+      }),
+    );
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "“etude.wav” could not be queued: the job queue is unavailable; nothing was stored, please try again in a minute.",
+    );
+    // the file stays chosen: one click sends it again
+    expect(screen.getByRole("button", { name: "Transcribe" })).toBeEnabled();
   });
 
   it("can cancel an upload", async () => {

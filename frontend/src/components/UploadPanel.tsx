@@ -1,7 +1,8 @@
 import { type DragEvent, type FormEvent, useId, useRef, useState } from "react";
 import { useNavigate } from "react-router";
-import { ACCEPT_AUDIO, checkAudioFile } from "../lib/audioFile";
+import { ACCEPT_AUDIO, checkAudioFile, describeLimits } from "../lib/audioFile";
 import { formatBytes } from "../lib/format";
+import { useLimits } from "../hooks/useLimits";
 import { useUpload } from "../hooks/useUpload";
 import { Alert } from "./Alert";
 import { ProgressBar } from "./ProgressBar";
@@ -11,6 +12,7 @@ import { TextField } from "./TextField";
 export function UploadPanel() {
   const navigate = useNavigate();
   const { state, upload, cancel, fail, reset } = useUpload();
+  const limits = useLimits();
   const [file, setFile] = useState<File | null>(null);
   const [title, setTitle] = useState("");
   const [dragging, setDragging] = useState(false);
@@ -20,7 +22,7 @@ export function UploadPanel() {
 
   function choose(chosen: File | undefined) {
     if (!chosen) return;
-    const problem = checkAudioFile(chosen);
+    const problem = checkAudioFile(chosen, limits.data);
     if (problem) {
       setFile(null);
       fail(problem);
@@ -88,7 +90,7 @@ export function UploadPanel() {
           Choose a file
         </label>
         <p id={`${id}-file-hint`} className="hint">
-          WAV, MP3, FLAC, OGG, M4A… up to 100 MB.
+          WAV, MP3, FLAC, OGG, M4A…{limits.data && ` ${describeLimits(limits.data)}.`}
         </p>
       </div>
 

@@ -3,6 +3,7 @@ import {
   cancelTrainingRun,
   listModels,
   listTrainingRuns,
+  listWorkers,
   promoteModel,
   resumeTrainingRun,
   rollbackModel,
@@ -11,8 +12,10 @@ import {
 import { isRunActive } from "../api/types";
 
 export const RUNS_POLL_MS = 3000;
+export const WORKERS_POLL_MS = 10_000;
 const MODELS = ["admin", "models"];
 const RUNS = ["admin", "training-runs"];
+const WORKERS = ["admin", "workers"];
 
 /** The training runs, newest first, refreshed while any of them is queued or running. */
 export function useTrainingRuns() {
@@ -29,6 +32,15 @@ export function useModels({ follow = false }: { follow?: boolean } = {}) {
     queryKey: MODELS,
     queryFn: ({ signal }) => listModels(signal),
     refetchInterval: follow ? RUNS_POLL_MS : false,
+  });
+}
+
+/** The workers and trainers that are connected, refreshed as they come and go. */
+export function useWorkers() {
+  return useQuery({
+    queryKey: WORKERS,
+    queryFn: ({ signal }) => listWorkers(signal),
+    refetchInterval: WORKERS_POLL_MS,
   });
 }
 

@@ -1,5 +1,12 @@
 import { screen, waitFor, within } from "@testing-library/react";
-import type { ModelPublic, TrainingRunPublic } from "../api/types";
+import {
+  ModelStatus,
+  TrainingRunStatus,
+  type ModelPublic,
+  type TrainingRunPublic,
+  type WorkerPublic,
+  type WorkersPublic,
+} from "../api/types";
 import { USER, mockFetch, signedIn, type FetchMock } from "../test/api";
 import { renderApp } from "../test/render";
 
@@ -8,7 +15,7 @@ const ADMIN = { id: 2, email: "admin@example.com", is_admin: true };
 function model(overrides: Partial<ModelPublic> = {}): ModelPublic {
   return {
     version: "tsunet-v1",
-    status: "active",
+    status: ModelStatus.active,
     parameters: 312_456,
     data: { corpus: "music21 corpus, rendered with FluidSynth", train: { hours: 11.58, renditions: 684 } },
     metrics: { all: { note_f1: 0.7606, note_offset_f1: 0.4915, frame_f1: 0.8139 } },
@@ -21,7 +28,7 @@ function model(overrides: Partial<ModelPublic> = {}): ModelPublic {
 function run(overrides: Partial<TrainingRunPublic> = {}): TrainingRunPublic {
   return {
     id: "run-1",
-    status: "running",
+    status: TrainingRunStatus.running,
     dataset: "synthetic",
     path: "/data/corpus",
     epochs: 6,
@@ -35,19 +42,46 @@ function run(overrides: Partial<TrainingRunPublic> = {}): TrainingRunPublic {
     model_version: null,
     error: null,
     cancel_requested: false,
+    labels_path: null,
+    base_model: null,
     created_at: "2025-11-20T10:00:00Z",
+    started_at: "2025-11-20T10:00:05Z",
+    finished_at: null,
     ...overrides,
   };
 }
 
+function worker(overrides: Partial<WorkerPublic> = {}): WorkerPublic {
+  return {
+    name: "celery@host-a",
+    model_version: "tsunet-v1",
+    model_error: null,
+    seen_at: "2025-11-20T10:00:00Z",
+    ...overrides,
+  };
+}
+
+/** One transcription worker and one trainer. */
+const CONNECTED: WorkersPublic = {
+  workers: [worker()],
+  trainers: [worker({ name: "trainer@host-b", model_version: null })],
+};
+
+interface AdminState {
+  models: ModelPublic[];
+  runs: TrainingRunPublic[];
+  workers?: WorkersPublic;
+}
+
 /** An admin API over lists the test can inspect. */
-function serveAdmin(api: FetchMock, state: { models: ModelPublic[]; runs: TrainingRunPublic[] }) {
+function serveAdmin(api: FetchMock, state: AdminState) {
   api.on("GET", "/api/admin/models", () => ({ json: state.models }));
   api.on("GET", "/api/admin/training-runs", () => ({ json: state.runs }));
+  api.on("GET", "/api/admin/workers", () => ({ json: state.workers ?? CONNECTED }));
   return state;
 }
 
-async function openAdmin(state: { models: ModelPublic[]; runs: TrainingRunPublic[] }) {
+async function openAdmin(state: AdminState) {
   const api = mockFetch();
   signedIn(api, ADMIN);
   serveAdmin(api, state);
@@ -58,11 +92,12 @@ async function openAdmin(state: { models: ModelPublic[]; runs: TrainingRunPublic
 
 const modelsTable = () => within(screen.getByRole("region", { name: "Models" }));
 const runsTable = () => within(screen.getByRole("region", { name: "Training runs" }));
+const workersTable = () => within(screen.getByRole("region", { name: "Workers" }));
 
 describe("the admin page", () => {
   it("lists the models with their test-split F1; the active one cannot be promoted again", async () => {
     await openAdmin({
-      models: [model(), model({ version: "tsunet-20251120", status: "candidate", activated_at: null })],
+      models: [model(), model({ version: "tsunet-20251120", status: ModelStatus.candidate, activated_at: null })],
       runs: [],
     });
     const active = await modelsTable().findByRole("row", { name: /tsunet-v1/ });
@@ -81,13 +116,13 @@ describe("the admin page", () => {
 
   it("promotes a candidate after confirming", async () => {
     const { api, state, user } = await openAdmin({
-      models: [model(), model({ version: "tsunet-20251120", status: "candidate", activated_at: null })],
+      models: [model(), model({ version: "tsunet-20251120", status: ModelStatus.candidate, activated_at: null })],
       runs: [],
     });
     api.on("POST", "/api/admin/models/tsunet-20251120/promote", () => {
       state.models = [
-        model({ status: "retired" }),
-        model({ version: "tsunet-20251120", status: "active", activated_at: "2025-11-21T08:00:00Z" }),
+        model({ status: ModelStatus.retired }),
+        model({ version: "tsunet-20251120", status: ModelStatus.active, activated_at: "2025-11-21T08:00:00Z" }),
       ];
       return { json: state.models[1] };
     });
@@ -104,7 +139,7 @@ describe("the admin page", () => {
 
   it("does nothing when the promotion is cancelled", async () => {
     const { api, user } = await openAdmin({
-      models: [model(), model({ version: "tsunet-20251120", status: "candidate", activated_at: null })],
+      models: [model(), model({ version: "tsunet-20251120", status: ModelStatus.candidate, activated_at: null })],
       runs: [],
     });
     await user.click(await screen.findByRole("button", { name: "Promote tsunet-20251120" }));
@@ -115,7 +150,10 @@ describe("the admin page", () => {
 
   it("rolls back, and says why when it cannot", async () => {
     const { api, user } = await openAdmin({
-      models: [model({ version: "tsunet-2", activated_at: "2025-11-21T08:00:00Z" }), model({ status: "retired" })],
+      models: [
+        model({ version: "tsunet-2", activated_at: "2025-11-21T08:00:00Z" }),
+        model({ status: ModelStatus.retired }),
+      ],
       runs: [],
     });
     api.on("POST", "/api/admin/models/rollback", { json: model() });
@@ -142,14 +180,19 @@ describe("the admin page", () => {
         run(),
         run({
           id: "run-0",
-          status: "succeeded",
+          status: TrainingRunStatus.succeeded,
           epoch: 6,
           test_note_f1: 0.7512,
           active_note_f1: 0.7606,
           model_version: "tsunet-20251119",
           created_at: "2025-11-19T10:00:00Z",
         }),
-        run({ id: "run-x", status: "failed", error: "no corpus at /data/nowhere", created_at: "2025-11-18T10:00:00Z" }),
+        run({
+          id: "run-x",
+          status: TrainingRunStatus.failed,
+          error: "no corpus at /data/nowhere",
+          created_at: "2025-11-18T10:00:00Z",
+        }),
       ],
     });
     const rows = (await runsTable().findAllByRole("row")).slice(1);
@@ -171,7 +214,9 @@ describe("the admin page", () => {
     const { api, state, user } = await openAdmin({ models: [model()], runs: [] });
     api.on("POST", "/api/admin/training-runs", (call) => {
       const body = JSON.parse(String(call.body));
-      state.runs = [run({ ...body, id: "run-new", status: "queued", epoch: 0, loss: null, val_note_f1: null })];
+      state.runs = [
+        run({ ...body, id: "run-new", status: TrainingRunStatus.queued, epoch: 0, loss: null, val_note_f1: null }),
+      ];
       return { status: 202, json: state.runs[0] };
     });
     const start = await screen.findByRole("button", { name: "Start training" });
@@ -206,14 +251,68 @@ describe("the admin page", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("Input should be less than or equal to 1000");
   });
 
+  it("lists the transcription workers with their model, and the trainers", async () => {
+    await openAdmin({
+      models: [model()],
+      runs: [],
+      workers: {
+        workers: [worker(), worker({ name: "celery@host-c", model_version: null, model_error: "no model file" })],
+        trainers: [worker({ name: "trainer@host-b", model_version: null })],
+      },
+    });
+    const first = await workersTable().findByRole("row", { name: /celery@host-a/ });
+    expect(within(first).getByText("transcriptions")).toBeInTheDocument();
+    expect(within(first).getByText("tsunet-v1")).toBeInTheDocument();
+    expect(
+      within(workersTable().getByRole("row", { name: /celery@host-c/ })).getByText("no model file"),
+    ).toBeInTheDocument();
+    const trainer = workersTable().getByRole("row", { name: /trainer@host-b/ });
+    expect(within(trainer).getByText("training runs")).toBeInTheDocument();
+    expect(screen.queryByText(/No trainer is connected/)).not.toBeInTheDocument();
+    expect(screen.queryByText(/No transcription worker is connected/)).not.toBeInTheDocument();
+  });
+
+  it("says plainly when no trainer is connected, and a queued run waits for one", async () => {
+    await openAdmin({
+      models: [model()],
+      runs: [run({ status: TrainingRunStatus.queued, epoch: 0, started_at: null })],
+      workers: { workers: [worker()], trainers: [] },
+    });
+    expect(
+      await runsTable().findByText(
+        "No trainer is connected: training runs wait until one starts (make up starts one; in compose, the trainer service).",
+      ),
+    ).toBeInTheDocument();
+    const [queued] = runsTable().getAllByRole("row").slice(1);
+    expect(within(queued).getByText("queued")).toBeInTheDocument();
+    expect(within(queued).getByText("waiting for a trainer")).toBeInTheDocument();
+  });
+
+  it("a queued run does not wait for a trainer when one is connected", async () => {
+    await openAdmin({ models: [model()], runs: [run({ status: TrainingRunStatus.queued, epoch: 0 })] });
+    await workersTable().findByRole("row", { name: /trainer@host-b/ });
+    expect(runsTable().getByText("queued")).toBeInTheDocument();
+    expect(runsTable().queryByText("waiting for a trainer")).not.toBeInTheDocument();
+    expect(screen.queryByText(/No trainer is connected/)).not.toBeInTheDocument();
+  });
+
+  it("says when no transcription worker is connected", async () => {
+    await openAdmin({ models: [model()], runs: [], workers: { workers: [], trainers: [] } });
+    expect(
+      await workersTable().findByText(
+        "No transcription worker is connected: uploads wait in the queue until one starts.",
+      ),
+    ).toBeInTheDocument();
+  });
+
   it("cancels a running run and resumes a cancelled one", async () => {
     const { api, state, user } = await openAdmin({ models: [model()], runs: [run()] });
     api.on("POST", "/api/admin/training-runs/run-1/cancel", () => {
-      state.runs = [run({ status: "cancelled" })];
+      state.runs = [run({ status: TrainingRunStatus.cancelled })];
       return { json: state.runs[0] };
     });
     api.on("POST", "/api/admin/training-runs/run-1/resume", () => {
-      state.runs = [run({ status: "queued" })];
+      state.runs = [run({ status: TrainingRunStatus.queued })];
       return { status: 202, json: state.runs[0] };
     });
     await user.click(await screen.findByRole("button", { name: /^Cancel the run/ }));

@@ -1,16 +1,21 @@
 import { useState } from "react";
 import { Link } from "react-router";
 import type { ModelPublic, TrainingRunCreate, TrainingRunPublic } from "../api/types";
-import { isRunActive } from "../api/types";
+import { isRunActive, ModelStatus, TrainingRunStatus } from "../api/types";
 import { Alert } from "../components/Alert";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ModelsTable } from "../components/ModelsTable";
 import { TrainingRunForm } from "../components/TrainingRunForm";
 import { TrainingRunsTable } from "../components/TrainingRunsTable";
-import { useModelActions, useModels, useTrainingRunActions, useTrainingRuns } from "../hooks/useAdmin";
+import { WorkersTable } from "../components/WorkersTable";
+import { useModelActions, useModels, useTrainingRunActions, useTrainingRuns, useWorkers } from "../hooks/useAdmin";
 import { useAuth } from "../hooks/useAuth";
 
-/** /admin: the model registry and training runs, for administrators only. */
+const NO_TRAINER =
+  "No trainer is connected: training runs wait until one starts (make up starts one; in compose, the trainer service).";
+const NO_WORKER = "No transcription worker is connected: uploads wait in the queue until one starts.";
+
+/** /admin: the model registry, the workers and training runs, for administrators only. */
 export function AdminPage() {
   const { user } = useAuth();
   if (!user) {
@@ -38,6 +43,8 @@ type Confirm = { action: "promote"; model: ModelPublic } | { action: "rollback" 
 
 function AdminConsole() {
   const runs = useTrainingRuns();
+  const workers = useWorkers();
+  const noTrainer = workers.data?.trainers.length === 0;
   const models = useModels({ follow: runs.data?.some(isRunActive) ?? false });
   const modelActions = useModelActions();
   const runActions = useTrainingRunActions();
@@ -81,7 +88,9 @@ function AdminConsole() {
   const cancel = (run: TrainingRunPublic) =>
     act(async () => {
       const after = await runActions.cancel.mutateAsync(run.id);
-      return after.status === "cancelled" ? "The run is cancelled." : "The run stops after its current epoch.";
+      return after.status === TrainingRunStatus.cancelled
+        ? "The run is cancelled."
+        : "The run stops after its current epoch.";
     });
   const resume = (run: TrainingRunPublic) =>
     act(async () => {
@@ -104,7 +113,7 @@ function AdminConsole() {
           <button
             type="button"
             className="button-secondary"
-            disabled={modelBusy || !models.data?.some((m) => m.status === "retired")}
+            disabled={modelBusy || !models.data?.some((m) => m.status === ModelStatus.retired)}
             onClick={() => setConfirm({ action: "rollback" })}
           >
             Roll back
@@ -129,8 +138,25 @@ function AdminConsole() {
         )}
       </section>
 
+      <section className="panel stack" aria-labelledby="workers-heading">
+        <h2 id="workers-heading">Workers</h2>
+        {workers.isPending ? (
+          <p className="muted" role="status">
+            Loading the workers…
+          </p>
+        ) : workers.isError ? (
+          <Alert>The workers could not be loaded: {workers.error.message}</Alert>
+        ) : (
+          <>
+            {workers.data.workers.length === 0 && <Alert tone="info">{NO_WORKER}</Alert>}
+            {workers.data.workers.length + workers.data.trainers.length > 0 && <WorkersTable workers={workers.data} />}
+          </>
+        )}
+      </section>
+
       <section className="panel stack" aria-labelledby="runs-heading">
         <h2 id="runs-heading">Training runs</h2>
+        {noTrainer && <Alert tone="info">{NO_TRAINER}</Alert>}
         {runs.isPending ? (
           <p className="muted" role="status">
             Loading the training runs…
@@ -140,7 +166,13 @@ function AdminConsole() {
         ) : runs.data.length === 0 ? (
           <p className="empty">No training runs yet.</p>
         ) : (
-          <TrainingRunsTable runs={runs.data} busy={runBusy} onCancel={cancel} onResume={resume} />
+          <TrainingRunsTable
+            runs={runs.data}
+            waitingForTrainer={noTrainer}
+            busy={runBusy}
+            onCancel={cancel}
+            onResume={resume}
+          />
         )}
         <TrainingRunForm busy={runActions.start.isPending} onStart={start} />
       </section>

@@ -1,5 +1,5 @@
 import { screen, waitFor, within } from "@testing-library/react";
-import type { JobPublic } from "../api/types";
+import { type JobPublic, JobStatus } from "../api/types";
 import { makeJob, mockFetch, signedIn, type FetchMock } from "../test/api";
 import { renderApp } from "../test/render";
 
@@ -7,10 +7,10 @@ function jobs(n: number): JobPublic[] {
   return Array.from({ length: n }, (_, i) =>
     makeJob({
       id: `job-${i + 1}`,
-      title: i === 1 ? null : `Piece ${i + 1}`,
+      title: i === 1 ? "" : `Piece ${i + 1}`,
       filename: `piece-${i + 1}.wav`,
       duration_s: 60 + i,
-      status: i === 2 ? "failed" : "succeeded",
+      status: i === 2 ? JobStatus.failed : JobStatus.succeeded,
       created_at: new Date(Date.UTC(2025, 10, 20 - i, 10)).toISOString(),
     }),
   );
@@ -55,6 +55,18 @@ describe("the history page", () => {
     expect(within(items[1]).getByRole("link", { name: "piece-2.wav" })).toBeInTheDocument();
     expect(within(items[2]).getByText("Failed")).toBeInTheDocument();
     expect(screen.getByText("3 transcriptions")).toBeInTheDocument();
+  });
+
+  it("shows titles and file names exactly as the user gave them", async () => {
+    await openHistory([
+      makeJob({ id: "job-q", title: 'Prelude "in C"', filename: 'take "1".wav' }),
+      makeJob({ id: "job-u", title: "", filename: "Gymnopédie – Satie 日本.mp3" }),
+    ]);
+    const [quoted, unicode] = await screen.findAllByRole("listitem");
+    expect(within(quoted).getByRole("link", { name: 'Prelude "in C"' })).toBeInTheDocument();
+    expect(within(quoted).getByText('take "1".wav')).toBeInTheDocument();
+    expect(within(unicode).getByRole("link", { name: "Gymnopédie – Satie 日本.mp3" })).toBeInTheDocument();
+    expect(screen.queryByText(/%22|%C3/)).not.toBeInTheDocument();
   });
 
   it("searches by title", async () => {

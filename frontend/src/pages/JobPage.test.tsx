@@ -6,6 +6,7 @@ import { fakePlayer } from "../test/fakePlayers";
 import { FakeOsmd } from "../test/fakeOsmd";
 import { arpeggioMidi, MUSICXML, TIME_MAP } from "../test/fixtures";
 import { renderApp } from "../test/render";
+import { JobStage, JobStatus } from "../api/types";
 
 vi.mock("opensheetmusicdisplay", () => ({ OpenSheetMusicDisplay: FakeOsmd }));
 vi.mock("../playback/transcriptionPlayer", () => ({ createTranscriptionPlayer: vi.fn() }));
@@ -27,9 +28,9 @@ describe("the job page", () => {
   it("follows a running job until it is done, then stops asking", async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     const states = [
-      makeJob({ status: "queued", stage: "queued", progress: 0 }),
-      makeJob({ status: "running", stage: "transcribing", progress: 0.5 }),
-      makeJob({ status: "running", stage: "notation", progress: 0.9 }),
+      makeJob({ status: JobStatus.queued, stage: JobStage.queued, progress: 0 }),
+      makeJob({ status: JobStatus.running, stage: JobStage.transcribing, progress: 0.5 }),
+      makeJob({ status: JobStatus.running, stage: JobStage.notation, progress: 0.9 }),
       job,
     ];
     const api = mockFetch();
@@ -58,7 +59,7 @@ describe("the job page", () => {
     const api = mockFetch();
     signedIn(api);
     api.on("GET", `/api/jobs/${job.id}`, {
-      json: makeJob({ status: "failed", stage: "failed", error: "The audio could not be decoded." }),
+      json: makeJob({ status: JobStatus.failed, stage: JobStage.failed, error: "The audio could not be decoded." }),
     });
     renderApp(`/jobs/${job.id}`);
     expect(await screen.findByRole("alert")).toHaveTextContent("The audio could not be decoded.");
@@ -84,6 +85,31 @@ describe("the job page", () => {
     expect(sheet.querySelector("svg")).not.toBeNull();
     expect(await screen.findByRole("img", { name: "Piano roll: 4 notes from C4 to C5" })).toBeInTheDocument();
     expect(screen.getByText("812 notes")).toBeInTheDocument();
+  });
+
+  it("a recording without notes says so instead of drawing an empty score; its files can still be downloaded", async () => {
+    const silent = makeJob({ note_count: 0 });
+    const api = mockFetch();
+    signedIn(api);
+    serveArtifacts(api);
+    api.on("GET", `/api/jobs/${job.id}`, { json: silent });
+    renderApp(`/jobs/${job.id}`);
+    expect(await screen.findByText("No notes were found in this recording.")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Download MIDI" })).toBeInTheDocument();
+    expect(screen.queryByTestId("score-sheet")).not.toBeInTheDocument();
+    expect(screen.queryByRole("heading", { name: "Score" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Play" })).not.toBeInTheDocument();
+    expect(api.callsTo("GET", `/api/jobs/${job.id}/musicxml`)).toHaveLength(0);
+  });
+
+  it("shows the name exactly as the user gave it", async () => {
+    const api = mockFetch();
+    signedIn(api);
+    serveArtifacts(api);
+    api.on("GET", `/api/jobs/${job.id}`, { json: makeJob({ title: 'Åse\'s "Death" – Grieg', filename: "åse.wav" }) });
+    renderApp(`/jobs/${job.id}`);
+    expect(await screen.findByRole("heading", { name: 'Åse\'s "Death" – Grieg' })).toBeInTheDocument();
+    expect(screen.queryByText(/%22|%C3/)).not.toBeInTheDocument();
   });
 
   it("plays the transcription and switches to the original at the same place", async () => {

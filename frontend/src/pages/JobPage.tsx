@@ -1,9 +1,10 @@
 import { useEffect } from "react";
 import { Link, useParams } from "react-router";
 import { ApiError } from "../api/client";
+import { JobStatus } from "../api/types";
 import { Alert } from "../components/Alert";
 import { JobResult, preloadScoreView } from "../components/JobResult";
-import { JobStatus } from "../components/JobStatus";
+import { JobProgress } from "../components/JobProgress";
 import { useJob } from "../hooks/useJob";
 
 export function JobPage() {
@@ -31,8 +32,8 @@ export function JobPage() {
     );
   }
   return (
-    <div className={job.data.status === "succeeded" ? "page" : "page narrow"}>
-      {job.data.status === "succeeded" ? <JobResult job={job.data} /> : <JobStatus job={job.data} />}
+    <div className={job.data.status === JobStatus.succeeded ? "page" : "page narrow"}>
+      {job.data.status === JobStatus.succeeded ? <JobResult job={job.data} /> : <JobProgress job={job.data} />}
     </div>
   );
 }

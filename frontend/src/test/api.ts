@@ -1,6 +1,6 @@
 /** Test doubles at the network edge: fetch (routes by method and path) and XMLHttpRequest. */
 import { vi } from "vitest";
-import type { JobPublic } from "../api/types";
+import { type JobPublic, JobStage, JobStatus } from "../api/types";
 
 export interface Call {
   method: string;
@@ -123,15 +123,17 @@ export const USER = { id: 1, email: "ada@example.com", is_admin: false };
 export function makeJob(overrides: Partial<JobPublic> = {}): JobPublic {
   return {
     id: "0b5f2a64-1d2c-4a8e-9e57-4f0c3b1f9a10",
-    status: "succeeded",
-    stage: "done",
+    status: JobStatus.succeeded,
+    stage: JobStage.done,
     progress: 1,
     error: null,
     title: "Gymnopédie No. 1",
     filename: "gymnopedie.wav",
+    size_bytes: 2_000_000,
     duration_s: 185.4,
     note_count: 812,
     model_version: "tsunet-v1",
+    attempts: 1,
     created_at: "2025-11-20T10:15:00Z",
     finished_at: "2025-11-20T10:15:09Z",
     ...overrides,

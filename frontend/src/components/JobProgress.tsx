@@ -1,25 +1,25 @@
 import { Link } from "react-router";
-import type { JobPublic, JobStage } from "../api/types";
+import { type JobPublic, JobStage, JobStatus } from "../api/types";
 import { jobTitle } from "../lib/format";
 import { Alert } from "./Alert";
 import { ProgressBar } from "./ProgressBar";
 
 const STEPS: { stage: JobStage; label: string }[] = [
-  { stage: "queued", label: "Waiting in the queue" },
-  { stage: "decoding", label: "Reading the audio" },
-  { stage: "transcribing", label: "Finding the notes" },
-  { stage: "notation", label: "Writing the score" },
+  { stage: JobStage.queued, label: "Waiting in the queue" },
+  { stage: JobStage.decoding, label: "Reading the audio" },
+  { stage: JobStage.transcribing, label: "Finding the notes" },
+  { stage: JobStage.notation, label: "Writing the score" },
 ];
 
 export function stageLabel(stage: JobStage): string {
-  if (stage === "done") return "Done";
-  if (stage === "failed") return "Failed";
+  if (stage === JobStage.done) return "Done";
+  if (stage === JobStage.failed) return "Failed";
   return STEPS.find((step) => step.stage === stage)?.label ?? stage;
 }
 
-/** Where a running job is (stage and progress); a failed job's reason and a way on. */
-export function JobStatus({ job }: { job: JobPublic }) {
-  if (job.status === "failed") {
+/** Where an unfinished job is (stage and progress); a failed job's reason and a way on. */
+export function JobProgress({ job }: { job: JobPublic }) {
+  if (job.status === JobStatus.failed) {
     return (
       <section className="job-status stack" aria-labelledby="job-status-title">
         <h1 id="job-status-title">{jobTitle(job)}</h1>
