@@ -28,6 +28,8 @@ score), each system writes MusicXML, which is re-read with music21 and scored:
   true position in the bar and the true duration, in quarter notes, ties merged;
 - every MusicXML file valid against the MusicXML 4.0 schema and re-readable by music21.
 
+The metrics are tunescribe.evaluate_notation's (notation_metrics, mean_notation_metrics).
+
 `--split real` scores the real recordings of ../shared/data/real-dev (Bach10's four chorales, the
 mixes and each instrument alone) the same way, their true score being the music21 work aligned
 to the recordings' hand-checked notes (`real_truths`).
@@ -39,7 +41,6 @@ benchmarks/results/notation.json and notation.md (notation-real.*, notation-vali
 from __future__ import annotations
 
 import argparse
-import bisect
 import json
 import shlex
 import shutil
@@ -48,152 +49,24 @@ import sys
 import time
 import warnings
 from collections import Counter
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from fractions import Fraction
 from pathlib import Path
 
 import mido
-import mir_eval
 import numpy as np
 import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: its sibling modules
 from transcription import PEER_PYTHON, PEER_SCRIPT, REPO, machine, model_description  # noqa: E402
 
-from services.trainer.truth import Truth, load_truth, q, truth_of  # noqa: E402
-from tunescribe.constants import SAMPLE_RATE  # noqa: E402
+from services.trainer.truth import Truth, load_truth, truth_of  # noqa: E402
+from tunescribe.evaluate_notation import mean_notation_metrics, notation_metrics, read_written  # noqa: E402
 from tunescribe.notation.meter import METERS  # noqa: E402 - the time signatures TuneScribe writes
 from tunescribe.notation.weights import default_path  # noqa: E402
 from tunescribe.notes import Note  # noqa: E402
 
 TARGETS = {"time_signature": 0.85, "key_signature": 0.85, "beat_f": 0.85, "position": 0.80}
 SYSTEM_TITLES = {"ours": "TuneScribe", "peer": "Basic Pitch 0.4.0 + music21 MIDI import"}
-
-# ---------------------------------------------------------------- what a system wrote
-
-
-@dataclass
-class Written:
-    meter: str  # first time signature ("4/4" when none is written: what a reader assumes)
-    meter_shape: tuple[int, int]
-    beat_quarters: float  # notated beat of that meter, in quarters
-    fifths: int  # first key signature (0 when none)
-    by_pitch: dict[int, list[tuple[Fraction, Fraction, Fraction]]]  # MIDI -> sorted (offset, bar position, duration)
-
-
-def read_written(path: Path) -> Written:
-    """Re-read a MusicXML file with music21 (raises if it cannot) and list its notes, ties merged."""
-    import music21 as m21
-
-    score = m21.converter.parse(str(path))
-    tss = list(score.recurse().getElementsByClass(m21.meter.TimeSignature))
-    ts = tss[0] if tss else m21.meter.TimeSignature("4/4")
-    kss = list(score.recurse().getElementsByClass(m21.key.KeySignature))
-    by_pitch: dict[int, list] = {}
-    for part in score.stripTies().parts:
-        for m in part.getElementsByClass(m21.stream.Measure):
-            for n in m.recurse().notes:
-                if n.duration.isGrace or n.quarterLength == 0:
-                    continue
-                inside = q(n.getOffsetInHierarchy(m))
-                for p in n.pitches:
-                    by_pitch.setdefault(p.midi, []).append((q(m.offset) + inside, inside + q(m.paddingLeft), q(n.quarterLength)))
-    for v in by_pitch.values():
-        v.sort()
-    return Written(ts.ratioString, (ts.beatCount, ts.beatDivisionCount), float(ts.beatDuration.quarterLength),
-                   kss[0].sharps if kss else 0, by_pitch)
-
-
-def written_note(w: Written, pitch: int, quarters: float, tolerance: float):
-    """The written note of `pitch` nearest to `quarters` (score offset), within `tolerance`; or None."""
-    cands = w.by_pitch.get(pitch, [])
-    if not cands:
-        return None
-    i = bisect.bisect_left(cands, (q(quarters),))
-    best = min(cands[max(0, i - 1):i + 1], key=lambda c: abs(float(c[0]) - quarters))
-    return best if abs(float(best[0]) - quarters) <= tolerance else None
-
-
-# ---------------------------------------------------------------- scoring
-
-
-def _note_arrays(notes: list[Note]):
-    intervals = np.array([[n.start_s, max(n.end_s, n.start_s + 1e-3)] for n in notes]).reshape(-1, 2)
-    return intervals, np.array([mir_eval.util.midi_to_hz(n.pitch) for n in notes])
-
-
-def score_piece(truth: Truth, est_notes: list[Note], beats_s: np.ndarray, downbeats_s: np.ndarray, to_quarters,
-                xml: Path) -> dict:
-    """Every metric of one system on one piece. `to_quarters` maps seconds in the audio to the
-    written score's offsets (quarters); `beats_s` and `downbeats_s` are the beats and the bars'
-    first beats the system's score implies."""
-    from tunescribe.notation.validate import schema_errors
-
-    row = {"schema_errors": schema_errors(xml, limit=3)}
-    try:
-        w = read_written(xml)
-    except Exception as e:  # noqa: BLE001 - a file music21 cannot read is a result, not a crash
-        row.update(readable=False, error=f"{type(e).__name__}: {e}"[:300])
-        return row
-    row.update(readable=True, meter=w.meter, meter_right=w.meter == truth.meter,
-               meter_equivalent=w.meter_shape == truth.meter_shape, fifths=w.fifths,
-               key_right=(w.fifths - truth.fifths) % 12 == 0)
-    ref_b = mir_eval.beat.trim_beats(truth.beats_s)
-    est_b = mir_eval.beat.trim_beats(np.asarray(beats_s, float))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # empty beat lists warn; they score 0
-        row["beat_f"] = float(mir_eval.beat.f_measure(ref_b, est_b))
-        row["beat_amlt"] = float(mir_eval.beat.continuity(ref_b, est_b)[3]) if len(ref_b) > 1 and len(est_b) > 1 else 0.0
-        row["downbeat_f"] = float(mir_eval.beat.f_measure(mir_eval.beat.trim_beats(truth.downbeats_s),
-                                                          mir_eval.beat.trim_beats(np.asarray(downbeats_s, float))))
-    matched = []
-    if truth.notes and est_notes:
-        ri, rp = _note_arrays(truth.notes)
-        ei, ep = _note_arrays(est_notes)
-        matched = mir_eval.transcription.match_notes(ri, rp, ei, ep, onset_tolerance=0.05, offset_ratio=None)
-    n_ref, n_est = len(truth.notes), len(est_notes)
-    p, r = (len(matched) / n_est if n_est else 0.0), (len(matched) / n_ref if n_ref else 0.0)
-    pos_ok = dur_ok = both = in_beat_ok = 0
-    unit = truth.beat_quarters
-    tolerance = 0.5 * w.beat_quarters
-    for i, j in matched:
-        e = est_notes[j]
-        found = written_note(w, e.pitch, float(to_quarters(e.start_s)), tolerance)
-        if found is None:
-            continue
-        _, position, duration = found
-        pos_ok += position == truth.bar_position[i]
-        in_beat_ok += position % unit == truth.bar_position[i] % unit
-        dur_ok += duration == truth.duration[i]
-        both += position == truth.bar_position[i] and duration == truth.duration[i]
-    row.update(n_ref=n_ref, n_est=n_est, note_f1=2 * p * r / (p + r) if p + r else 0.0, matched=len(matched),
-               position_right=pos_ok, duration_right=dur_ok, both_right=both, position_in_beat_right=in_beat_ok)
-    return row
-
-
-def summarise(rows: dict[str, dict]) -> dict:
-    """Fractions of pieces (meter, key, valid), mean beat scores, fractions of matched notes."""
-    rs = list(rows.values())
-    ok = [r for r in rs if r.get("readable")]
-    n = len(rs)
-    matched = sum(r["matched"] for r in ok)
-    return {
-        "pieces": n, "readable": len(ok), "schema_valid": sum(not r["schema_errors"] for r in rs),
-        "time_signature": sum(r["meter_right"] for r in ok) / n,
-        "time_signature_equivalent": sum(r["meter_equivalent"] for r in ok) / n,
-        "key_signature": sum(r["key_right"] for r in ok) / n,
-        "beat_f": float(np.mean([r["beat_f"] for r in ok] + [0.0] * (n - len(ok)))),
-        "beat_amlt": float(np.mean([r["beat_amlt"] for r in ok] + [0.0] * (n - len(ok)))),
-        "downbeat_f": float(np.mean([r["downbeat_f"] for r in ok] + [0.0] * (n - len(ok)))),
-        "note_f1": float(np.mean([r["note_f1"] for r in ok] + [0.0] * (n - len(ok)))),
-        "matched_notes": matched,
-        "position": sum(r["position_right"] for r in ok) / matched if matched else 0.0,
-        "position_in_beat": sum(r["position_in_beat_right"] for r in ok) / matched if matched else 0.0,
-        "duration": sum(r["duration_right"] for r in ok) / matched if matched else 0.0,
-        "position_and_duration": sum(r["both_right"] for r in ok) / matched if matched else 0.0,
-    }
-
 
 # ---------------------------------------------------------------- the real recordings
 
@@ -209,7 +82,7 @@ def real_truths(real_dir: Path) -> list[Truth]:
     the clock (quarters -> seconds) for the beats no note of the recording is struck on."""
     import music21 as m21
 
-    from services.trainer.corpus import score_bars
+    from services.trainer.works import score_bars
     from tunescribe.midi import read_midi_notes
 
     truths = []
@@ -269,37 +142,32 @@ def onset_clock(aligned: list[tuple[Note, list]]):
 
 
 def run_ours(truths: list[Truth], corpus_dir: Path, out_dir: Path, model_dir: Path | None) -> tuple[dict, dict]:
-    """TuneScribe in this process, the model loaded once: transcribe, then the notation stage with
-    the audio (write_sheet_music: MusicXML, score MIDI, time map). Per-piece rows, and seconds per
-    stage (scoring not included)."""
-    from tunescribe.audio import load_audio
+    """TuneScribe in this process, the model loaded once: tunescribe.pipeline.transcribe_file with
+    sheet music (MIDI, MusicXML, score MIDI, time map). Per-piece rows, and seconds per stage
+    (scoring not included)."""
     from tunescribe.model import load_model
-    from tunescribe.notation.export import write_sheet_music
-    from tunescribe.transcribe import transcribe_audio
+    from tunescribe.outputs import Output, Stage
+    from tunescribe.pipeline import transcribe_file
 
     t_start = time.perf_counter()
     model = load_model(model_dir)
     stages = {"model loading": time.perf_counter() - t_start, "transcription": 0.0, "notation": 0.0}
     rows = {}
     for k, t in enumerate(truths, 1):
-        t0 = time.perf_counter()
-        audio = load_audio(corpus_dir / f"{t.id}.flac")
-        notes = transcribe_audio(audio, model)
-        t1 = time.perf_counter()
-        result = write_sheet_music(notes, audio, out_dir, t.id)
-        t2 = time.perf_counter()
-        stages["transcription"] += t1 - t0
-        stages["notation"] += t2 - t1
-        grid = result.grid
-        end_s = len(audio) / SAMPLE_RATE
-        heard = (grid.beats_s >= 0) & (grid.beats_s <= end_s)
+        out = transcribe_file(corpus_dir / f"{t.id}.flac", out_dir, t.id, model=model)
+        transcribe_s = out.timings[Stage.DECODING] + out.timings[Stage.TRANSCRIBING]
+        notation_s = out.timings[Stage.NOTATION]
+        stages["transcription"] += transcribe_s
+        stages["notation"] += notation_s
+        grid = out.score.grid
+        heard = (grid.beats_s >= 0) & (grid.beats_s <= out.duration_s)
         first = (np.arange(len(grid.beats_s)) % grid.beats_per_bar == 0) & heard
-        row = score_piece(t, notes, grid.beats_s[heard], grid.beats_s[first],
-                          lambda s, g=grid: float(g.to_beats(s)) * g.beat_quarters, out_dir / f"{t.id}.musicxml")
-        rows[t.id] = {"transcribe_s": t1 - t0, "notation_s": t2 - t1, **row}
+        row = notation_metrics(t, out.notes, grid.beats_s[heard], grid.beats_s[first],
+                               lambda s, g=grid: float(g.to_beats(s)) * g.beat_quarters, out.files[Output.MUSICXML])
+        rows[t.id] = {"transcribe_s": transcribe_s, "notation_s": notation_s, **row}
         print(f"  ours {k}/{len(truths)} {t.id} {t.meter}->{row.get('meter')} key {t.fifths}->{row.get('fifths')} "
               f"beatF {row.get('beat_f', 0):.2f} pos {row.get('position_right', 0)}/{row.get('matched', 0)} "
-              f"({t1 - t0:.1f} + {t2 - t1:.1f} s)", flush=True)
+              f"({transcribe_s:.1f} + {notation_s:.1f} s)", flush=True)
     return rows, stages
 
 
@@ -337,7 +205,7 @@ def run_peer(truths: list[Truth], corpus_dir: Path, out_dir: Path, log: Path) ->
             pass
         end_s = sf.info(str(corpus_dir / f"{t.id}.flac")).duration
         beats = np.arange(0.0, end_s + 1e-9, w_beat * spq)
-        row = score_piece(t, read_midi_notes(mid), beats, beats[::w_bar], lambda s, spq=spq: s / spq, xml)
+        row = notation_metrics(t, read_midi_notes(mid), beats, beats[::w_bar], lambda s, spq=spq: s / spq, xml)
         rows[t.id] = {"convert_s": convert_s, **row}
         print(f"  peer {k}/{len(truths)} {t.id} {t.meter}->{row.get('meter')} key {t.fifths}->{row.get('fifths')} "
               f"beatF {row.get('beat_f', 0):.2f} pos {row.get('position_right', 0)}/{row.get('matched', 0)}", flush=True)
@@ -517,8 +385,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{system}: {len(truths)} pieces", flush=True)
         per_piece, stages = (run_ours(truths, split_dir, out_dir, args.model) if system == "ours"
                              else run_peer(truths, split_dir, out_dir, args.work / "peer.log"))
-        report["systems"][system] = {"stage_s": stages, "summary": summarise(per_piece), "pieces": per_piece,
-                                     "by_kind": {kind: summarise({t.id: per_piece[t.id] for t in truths if t.kind == kind})
+        report["systems"][system] = {"stage_s": stages, "summary": mean_notation_metrics(per_piece), "pieces": per_piece,
+                                     "by_kind": {kind: mean_notation_metrics({t.id: per_piece[t.id] for t in truths if t.kind == kind})
                                                  for kind in sorted({t.kind for t in truths})}}
         print(f"  {json.dumps(report['systems'][system]['summary'])}", flush=True)
     report["run_s"] = time.perf_counter() - t_start

@@ -1,5 +1,5 @@
 """How long the notation stage takes on long pieces, and its memory: notes in seconds -> score,
-MusicXML and its schema check, for 2, 10 and 20 minutes of dense piano music (tests/scores.py's
+MusicXML and its schema check, for 2, 10 and 20 minutes of dense piano music (known_scores.py's
 long_piece: 4 melody notes and 2 bass notes a second), each in a fresh process so that its peak
 memory is its own.
 
@@ -21,13 +21,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
+sys.path.insert(0, str(REPO / "benchmarks"))  # run as a script: its sibling modules
 MINUTES = (2, 10, 20)
 
 
 def one(minutes: float) -> dict:
     """Time each step on `minutes` of music, in this process."""
-    from tests.scores import long_piece
+    from known_scores import long_piece
     from tunescribe.notation.score import build_score, write_musicxml
     from tunescribe.notation.validate import schema_errors
 

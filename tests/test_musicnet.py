@@ -13,6 +13,7 @@ import soxr
 
 from services.trainer import musicnet
 from services.trainer.render import INSTRUMENTS, Part, Renderer
+from services.trainer.renditions import read_rendition
 from services.trainer.train import finish, train
 from tunescribe.constants import FRAMES_PER_SECOND, SAMPLE_RATE
 from tunescribe.midi import write_midi
@@ -75,8 +76,7 @@ def converted(musicnet_src, tmp_path_factory):
 
 
 def stored(out, row):
-    with np.load(out / row["split"] / f"{row['id']}.npz") as z:
-        return z["features"], [Note(int(p), float(s), float(e), int(v)) for p, s, e, v in z["notes"]]
+    return read_rendition(out / row["split"] / f"{row['id']}.npz")
 
 
 def test_csv_labels_give_the_right_notes(musicnet_src, converted):

@@ -22,7 +22,7 @@ from tunescribe.notation.staves import Staff, assign_voices, split_hands
 from tunescribe.notation.validate import schema_errors
 from tunescribe.notes import Note
 
-from tests.scores import C_MAJOR_SCALE_3_4, long_piece, play, six_eight_melody, two_hand_piece, waltz
+from benchmarks.known_scores import C_MAJOR_SCALE_3_4, long_piece, play, six_eight_melody, two_hand_piece, waltz
 
 
 def measures(score) -> int:

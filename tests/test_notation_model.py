@@ -15,16 +15,9 @@ from tunescribe.notation.score import build_score
 from tunescribe.notes import Note
 
 
-def test_beat_fmeasure():
-    ref = np.arange(0.0, 10.0, 0.5)
-    assert trainer.fmeasure(ref, ref + 0.03) == 1.0
-    assert trainer.fmeasure(ref, ref + 0.25) == 0.0  # off-beats
-    assert trainer.fmeasure(ref, ref[::2]) == pytest.approx(2 / 3)  # half the beats: P 1, R 1/2
-
-
 def test_a_performed_chorale_knows_its_bars():
     """bwv66.6 is in 4/4 with a quarter-note pickup and three sharps."""
-    ex = trainer._symbolic(("bach/bwv66.6.mxl", 3))
+    ex = trainer.symbolic_example(("bach/bwv66.6.mxl", 3))
     assert ex["meter"] == "4/4"
     t = ex["truth"]
     beats, downbeats = t["beats_s"], t["downbeats_s"]

@@ -14,15 +14,16 @@ import xml.etree.ElementTree as ET
 import music21
 import numpy as np
 import pytest
+import soundfile as sf
 
 from services.trainer.render import INSTRUMENTS, Part, Renderer
 from tunescribe.constants import SAMPLE_RATE
 from tunescribe.model import load_model
-from tunescribe.notation.export import write_sheet_music
 from tunescribe.notation.validate import schema_errors
-from tunescribe.transcribe import transcribe_audio
+from tunescribe.outputs import Output
+from tunescribe.pipeline import transcribe_file
 
-from tests.scores import C_MAJOR_SCALE_3_4, play, six_eight_melody, two_hand_piece, waltz
+from benchmarks.known_scores import C_MAJOR_SCALE_3_4, play, six_eight_melody, two_hand_piece, waltz
 
 
 @pytest.fixture(scope="module")
@@ -36,13 +37,14 @@ def renderer():
 
 
 def sheet_music(notes, model, renderer, out_dir, stem):
-    """Render `notes` on the piano (with FluidSynth's release tail after the last one), transcribe,
-    write <stem>.musicxml, .score.mid and .timemap.json; the re-read score and the audio."""
+    """Render `notes` on the piano (with FluidSynth's release tail after the last one) into
+    <stem>.wav, transcribe it with sheet music (<stem>.musicxml, .score.mid and .timemap.json);
+    the re-read score and the audio."""
     renderer.reset()
     y = renderer.render_part(Part(INSTRUMENTS["piano"], notes), "fluidr3_gm", np.random.default_rng(0))
     y = (y / np.abs(y).max() * 0.8).astype(np.float32)
-    write_sheet_music(transcribe_audio(y, model), y, out_dir, stem)
-    path = out_dir / f"{stem}.musicxml"
+    sf.write(out_dir / f"{stem}.wav", y, SAMPLE_RATE, subtype="FLOAT")
+    path = transcribe_file(out_dir / f"{stem}.wav", out_dir, stem, model=model).files[Output.MUSICXML]
     assert schema_errors(path) == []
     return music21.converter.parse(str(path)), y
 

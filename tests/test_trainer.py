@@ -1,4 +1,5 @@
-"""The training side: rendering with labels that follow the sound, the corpus builder, a training step."""
+"""The training side: rendering with labels that follow the sound, works and their splits,
+performances, the corpus files, the corpus builder, a training step."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ import numpy as np
 import pytest
 
 from services.trainer import corpus
+from services.trainer.perform import Rubato, generated_keyboard, perform
 from services.trainer.render import INSTRUMENTS, Part, Renderer, speaking_delays
+from services.trainer.renditions import (notes_from_table, notes_to_table, read_manifest, read_rendition,
+                                         write_manifest, write_rendition)
 from services.trainer.train import train
+from services.trainer.works import bars_of, list_works, split_of
 from tunescribe.constants import FRAMES_PER_SECOND, N_BINS
 from tunescribe.notes import Note
 
@@ -32,10 +37,10 @@ def test_piano_speaks_at_once_and_a_violin_later(renderer):
 
 
 def test_split_is_by_work_and_stable():
-    works = corpus.list_works()
-    splits = {w: corpus.split_of(w) for w in works}
+    works = list_works()
+    splits = {w: split_of(w) for w in works}
     assert set(splits.values()) == {"train", "validation", "test"}
-    assert splits == {w: corpus.split_of(w) for w in works}
+    assert splits == {w: split_of(w) for w in works}
     assert 0.04 < sum(s == "test" for s in splits.values()) / len(works) < 0.15
 
 
@@ -51,13 +56,12 @@ def test_corpus_builder_renders_two_short_works(small_corpus):
     assert [r["work"] for r in rows] == TWO_SHORT_WORKS
     assert all("error" not in r for r in rows), rows
     for r in rows:
-        with np.load(out / r["split"] / f"{r['id']}.npz") as z:
-            feats, notes = z["features"], z["notes"]
+        feats, notes = read_rendition(out / r["split"] / f"{r['id']}.npz")
         assert feats.shape[1] == N_BINS
         assert abs(len(feats) / FRAMES_PER_SECOND - r["seconds"]) < 0.1
         assert len(notes) == r["notes"] > 10
-        assert (notes[:, 2] > notes[:, 1]).all() and notes[:, 2].max() <= r["seconds"]
-    assert json.loads((out / "manifest.json").read_text()) == rows
+        assert all(n.end_s > n.start_s for n in notes) and max(n.end_s for n in notes) <= r["seconds"]
+    assert read_manifest(out) == rows
 
 
 def test_corpus_builder_is_deterministic(small_corpus, tmp_path):
@@ -65,8 +69,8 @@ def test_corpus_builder_is_deterministic(small_corpus, tmp_path):
     again = corpus.build(tmp_path, 0, processes=1, works=TWO_SHORT_WORKS)
     assert again == rows
     for r in rows:
-        a, b = (np.load(d / r["split"] / f"{r['id']}.npz") for d in (out, tmp_path))
-        assert np.array_equal(a["notes"], b["notes"]) and np.array_equal(a["features"], b["features"])
+        (fa, na), (fb, nb) = (read_rendition(d / r["split"] / f"{r['id']}.npz") for d in (out, tmp_path))
+        assert na == nb and np.array_equal(fa, fb)
 
 
 def test_a_rendition_does_not_depend_on_what_the_worker_rendered_before(small_corpus, tmp_path):
@@ -77,9 +81,9 @@ def test_a_rendition_does_not_depend_on_what_the_worker_rendered_before(small_co
     alone = corpus.build(tmp_path, 0, seed=1, processes=1, works=TWO_SHORT_WORKS[1:])
     assert alone == rows[1:]
     r = rows[1]
-    a, b = (np.load(d / r["split"] / f"{r['id']}.npz") for d in (out, tmp_path))
-    assert np.array_equal(a["notes"], b["notes"])
-    diff = np.abs(a["features"].astype(np.float32) - b["features"].astype(np.float32))
+    (fa, na), (fb, nb) = (read_rendition(d / r["split"] / f"{r['id']}.npz") for d in (out, tmp_path))
+    assert na == nb
+    diff = np.abs(fa.astype(np.float32) - fb.astype(np.float32))
     assert np.percentile(diff, 99) < 0.1, np.percentile(diff, [50, 99, 100])
 
 
@@ -89,7 +93,7 @@ def test_building_one_split_leaves_the_others_alone(small_corpus, tmp_path):
     shutil.copytree(out, copy)
     assert {r["split"] for r in rows} == {"train"}
     assert corpus.build(copy, 0, processes=1, works=TWO_SHORT_WORKS, splits=("test",)) == []
-    assert json.loads((copy / "manifest.json").read_text()) == rows
+    assert read_manifest(copy) == rows
     assert all((copy / "train" / f"{r['id']}.npz").is_file() for r in rows)
 
 
@@ -111,7 +115,7 @@ def test_one_training_step_then_resume(small_corpus, tmp_path):
 
 def test_generated_keyboard_material_spans_the_keyboard():
     rng = np.random.default_rng(3)
-    notes = [n for i in range(8) for part in corpus.generated_keyboard(rng, 30.0) for n in part]
+    notes = [n for i in range(8) for part in generated_keyboard(rng, 30.0) for n in part]
     pitches = np.array([n.pitch for n in notes])
     assert pitches.min() >= 21 and pitches.max() <= 108
     assert pitches.min() < 36 and pitches.max() > 96  # the extremes of the keyboard, not only the middle
@@ -119,16 +123,15 @@ def test_generated_keyboard_material_spans_the_keyboard():
 
 
 def test_evaluation_renditions_carry_their_true_score(tmp_path):
-    corpus._init_worker(with_eval_font=False)
+    corpus.start_renderer(with_eval_font=False)
     row = corpus.render_job(corpus.Job("bach/bwv66.6.mxl", "validation", 5), tmp_path)
     truth = json.loads((tmp_path / "validation" / f"{row['id']}.score.json").read_text())
-    with np.load(tmp_path / "validation" / f"{row['id']}.npz") as z:
-        labels = z["notes"]
+    _, labels = read_rendition(tmp_path / "validation" / f"{row['id']}.npz")
     assert truth["work"] == "bach/bwv66.6.mxl" and len(truth["notes"]) == len(labels) == row["notes"]
-    clock = corpus.Rubato(**truth["rubato"])
+    clock = Rubato(**truth["rubato"])
     onset_q = np.array([o for o, _, _ in truth["notes"]])
     # each label sounds where the rubato clock puts its score position (players' jitter, speaking delay)
-    late = labels[:, 1] - (clock.seconds(onset_q) - truth["window_start_s"])
+    late = np.array([n.start_s for n in labels]) - (clock.seconds(onset_q) - truth["window_start_s"])
     assert np.all(np.abs(late) < 0.2)
     assert all(d > 0 for _, d, _ in truth["notes"])
 
@@ -136,11 +139,29 @@ def test_evaluation_renditions_carry_their_true_score(tmp_path):
 def test_performers_stress_the_bars_first_beats_after_a_pickup():
     """bwv66.6 starts with a quarter-note pickup: its bars begin at 1, 5, 9... quarters, and those
     beats are played louder, not the pickup's 0, 4, 8..."""
-    bars = corpus.bars_of("bach/bwv66.6.mxl")
+    bars = bars_of("bach/bwv66.6.mxl")
     assert (bars[0].start, bars[0].pad, bars[1].start) == (0.0, 3.0, 1.0)
     downbeats = [b.start for b in bars if b.pad == 0]
     part = [(float(q), 1.0, 60) for q in range(int(max(downbeats)) + 1)]  # a quarter note on every beat
-    velocity = np.array([[n.velocity for n in p] for p in corpus.perform([part] * 16, np.random.default_rng(0),
-                                                                         downbeats=downbeats)])
+    velocity = np.array([[n.velocity for n in p] for p in perform([part] * 16, np.random.default_rng(0),
+                                                                  downbeats=downbeats)])
     by_beat = [velocity[:, b::4].mean() for b in range(4)]  # quarter q is beat (q - 1) % 4 + 1 of its bar
     assert int(np.argmax(by_beat)) == 1 and by_beat[1] - max(by_beat[0], by_beat[2], by_beat[3]) > 3
+
+
+def test_a_rendition_reads_back_as_it_was_written(tmp_path):
+    """The corpus files' one writer and one reader: features as float16, notes to float32
+    precision; audio, MIDI and the true score only when given; the manifest keeps made renditions."""
+    notes = [Note(60, 0.25, 0.75, 90), Note(64, 0.5, 1.125, 70), Note(108, 1.0, 2.0, 1)]
+    features = np.random.default_rng(0).random((40, N_BINS)).astype(np.float32)
+    assert notes_from_table(notes_to_table(notes)) == notes and notes_to_table([]).shape == (0, 4)
+    write_rendition(tmp_path / "train", "a", features, notes)
+    write_rendition(tmp_path / "test", "b", features, notes, np.zeros(16_000, np.float32), {"work": "w", "notes": []})
+    got_features, got_notes = read_rendition(tmp_path / "train" / "a.npz")
+    assert got_notes == notes and np.array_equal(got_features, features.astype(np.float16))
+    assert sorted(p.name for p in (tmp_path / "train").iterdir()) == ["a.npz"]
+    assert sorted(p.name for p in (tmp_path / "test").iterdir()) == ["b.flac", "b.mid", "b.npz", "b.score.json"]
+    write_manifest(tmp_path, [{"id": "a", "split": "train"}, {"work": "x", "error": "unreadable"},
+                              {"id": "b", "split": "test"}])
+    assert read_manifest(tmp_path, "test") == [{"id": "b", "split": "test"}]
+    assert [r["id"] for r in read_manifest(tmp_path)] == ["a", "b"]

@@ -26,7 +26,8 @@ class Scores:
         return asdict(self)
 
 
-def _arrays(notes: list[Note]) -> tuple[np.ndarray, np.ndarray]:
+def note_arrays(notes: list[Note]) -> tuple[np.ndarray, np.ndarray]:
+    """Notes -> mir_eval's (intervals (n, 2) in seconds, each at least 1 ms long; pitches in Hz)."""
     intervals = np.array([[n.start_s, max(n.end_s, n.start_s + 1e-3)] for n in notes]).reshape(-1, 2)
     pitches = np.array([mir_eval.util.midi_to_hz(n.pitch) for n in notes])
     return intervals, pitches
@@ -51,8 +52,8 @@ def score_notes(ref: list[Note], est: list[Note]) -> Scores:
     if not ref or not est:
         p, r, f = _f1(0, len(est), len(ref))
         return Scores(p, r, f, f, f)
-    ri, rp = _arrays(ref)
-    ei, ep = _arrays(est)
+    ri, rp = note_arrays(ref)
+    ei, ep = note_arrays(est)
     p, r, f, _ = mir_eval.transcription.precision_recall_f1_overlap(ri, rp, ei, ep, onset_tolerance=0.05, offset_ratio=None)
     _, _, f_off, _ = mir_eval.transcription.precision_recall_f1_overlap(ri, rp, ei, ep, onset_tolerance=0.05, offset_ratio=0.2)
     n = int(np.ceil(max(ri.max(), ei.max()) / FRAME_GRID_S)) + 1

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from services.trainer.renditions import read_manifest, read_rendition
 from tunescribe.constants import N_KEYS
 from tunescribe.notes import Note, notes_to_roll
 
@@ -21,16 +21,13 @@ class Piece:
 
 
 def load_split(corpus_dir: str | Path, split: str, limit: int | None = None) -> list[Piece]:
+    """The renditions of one split (the first `limit` by id), with their ensemble kind."""
     corpus_dir = Path(corpus_dir)
-    kinds = {}
-    manifest = corpus_dir / "manifest.json"
-    if manifest.is_file():
-        kinds = {r["id"]: r["kind"] for r in json.loads(manifest.read_text()) if "id" in r}
+    kinds = {r["id"]: r["kind"] for r in read_manifest(corpus_dir)}
     pieces = []
     for f in sorted((corpus_dir / split).glob("*.npz"))[:limit]:
-        with np.load(f) as z:
-            notes = [Note(int(p), float(s), float(e), int(v)) for p, s, e, v in z["notes"]]
-            pieces.append(Piece(f.stem, z["features"], notes, kinds.get(f.stem, "unknown")))
+        features, notes = read_rendition(f)
+        pieces.append(Piece(f.stem, features, notes, kinds.get(f.stem, "unknown")))
     return pieces
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-import json
 import multiprocessing as mp
 import time
 from contextlib import nullcontext
@@ -29,12 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 
+from services.trainer.renditions import write_manifest, write_rendition
+from services.trainer.works import SPLITS
 from tunescribe.audio import load_audio
 from tunescribe.constants import SAMPLE_RATE
 from tunescribe.features import compute_features
-from tunescribe.midi import read_midi_notes, write_midi
+from tunescribe.midi import read_midi_notes
 from tunescribe.notes import Note
 
 MUSICNET_RATE = 44_100  # Hz: the sample clock of MusicNet's label times
@@ -148,13 +148,7 @@ def convert_recording(rec: Recording, out_dir: Path) -> dict:
     except Exception as e:  # a bad recording is reported and skipped, never the end of the run
         reason = str(e) if isinstance(e, BadRecording) else f"{type(e).__name__}: {e}"[:300]
         return {"work": rec.id, "split": rec.split, "error": reason}
-    split_dir = out_dir / rec.split
-    split_dir.mkdir(parents=True, exist_ok=True)
-    table = np.array([[n.pitch, n.start_s, n.end_s, n.velocity] for n in notes], np.float32).reshape(-1, 4)
-    np.savez(split_dir / f"{rec.id}.npz", features=feats.astype(np.float16), notes=table)
-    if rec.split != "train":
-        sf.write(split_dir / f"{rec.id}.flac", audio, SAMPLE_RATE)
-        write_midi(notes, split_dir / f"{rec.id}.mid")
+    write_rendition(out_dir / rec.split, rec.id, feats, notes, audio if rec.split != "train" else None)
     return {"id": rec.id, "work": f"musicnet/{rec.id}", "split": rec.split, "kind": rec.kind,
             "labels": "musicnet_em" if rec.labels.suffix.lower() == ".mid" else "musicnet",
             "seconds": len(audio) / SAMPLE_RATE, "notes": len(notes)}
@@ -186,10 +180,9 @@ def convert(src: Path, out_dir: Path, labels_dir: Path | None = None, processes:
     skipped.sort()
     kept = {r["id"] for r in rows}
     for f in out_dir.glob("*/*"):  # what an earlier conversion left of recordings not in this one
-        if f.parent.name in ("train", "validation", "test") and f.name.split(".")[0] not in kept:
+        if f.parent.name in SPLITS and f.name.split(".")[0] not in kept:
             f.unlink()
-    manifest = rows + [{"work": rid, "error": reason} for rid, reason in skipped]
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    write_manifest(out_dir, rows + [{"work": rid, "error": reason} for rid, reason in skipped])
     labels = "MusicNetEM's re-aligned MIDI labels" if labels_dir else "MusicNet's CSV labels (velocity 80 throughout)"
     (out_dir / "description.txt").write_text(
         f"MusicNet recordings (44.1 kHz, decoded to {SAMPLE_RATE} Hz) with {labels}; validation is "
@@ -209,7 +202,7 @@ def main(argv=None) -> None:
     if args.labels_dir and not args.labels_dir.is_dir():
         ap.error(f"{args.labels_dir} is not a folder")
     rows, skipped = convert(args.src, args.out, args.labels_dir, args.processes)
-    for split in ("train", "validation", "test"):
+    for split in SPLITS:
         sel = [r for r in rows if r["split"] == split]
         print(f"{split}: {len(sel)} recordings, {sum(r['seconds'] for r in sel) / 3600:.2f} h")
     print(f"skipped {len(skipped)} recording(s)" + "".join(f"\n  {rid}: {reason}" for rid, reason in skipped))

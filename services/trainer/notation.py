@@ -31,15 +31,17 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from services.trainer.corpus import _score_key, list_works, perform_excerpt, split_of
+from services.trainer.perform import perform_excerpt
+from services.trainer.renditions import notes_from_table, notes_to_table, read_manifest
 from services.trainer.truth import Truth, load_truth, truth_of
+from services.trainer.works import list_works, split_of
+from tunescribe.evaluate_notation import BEAT_WINDOW_S, beat_f_measure
 from tunescribe.notation.beats import track_pulses
 from tunescribe.notation.key import KEY_FEATURES, key_features
 from tunescribe.notation.meter import METERS, candidates, feature_names, grid_of
 from tunescribe.notation.weights import DEFAULT_DIR
 from tunescribe.notes import Note
 
-WINDOW_S = 0.07  # beat and downbeat F-measure tolerance (as mir_eval.beat)
 PROFILE_PENALTY = 100.0  # chosen on the validation split (10 and 30 placed fewer meters right)
 
 
@@ -61,27 +63,13 @@ def spoil(notes: list[Note], rng: np.random.Generator) -> list[Note]:
     return sorted(out, key=lambda n: (n.start_s, n.pitch))
 
 
-def fmeasure(ref: np.ndarray, est: np.ndarray, window: float = WINDOW_S) -> float:
-    """Beat F-measure: each estimated beat within `window` of a reference beat and vice versa."""
-    if len(ref) == 0 or len(est) == 0:
-        return 0.0
-
-    def hits(a, b):
-        i = np.clip(np.searchsorted(b, a), 1, len(b) - 1) if len(b) > 1 else np.zeros(len(a), int)
-        d = np.minimum(np.abs(a - b[i]), np.abs(a - b[np.maximum(i - 1, 0)]))
-        return int(np.sum(d <= window))
-
-    p, r = hits(est, ref) / len(est), hits(ref, est) / len(ref)
-    return 2 * p * r / (p + r) if p + r else 0.0
-
-
 def example(notes: list[Note], truth: Truth, audio=None) -> dict | None:
     """Features of every meter hypothesis and of every key signature, and the targets."""
     if len(notes) < 8 or len(truth.downbeats_s) < 2:
         return None
     pulses = track_pulses(notes, audio)
     hyps, x = candidates(notes, pulses)
-    lo, hi = min(n.start_s for n in notes) - WINDOW_S, max(n.start_s for n in notes) + WINDOW_S
+    lo, hi = min(n.start_s for n in notes) - BEAT_WINDOW_S, max(n.start_s for n in notes) + BEAT_WINDOW_S
     ref_b = truth.beats_s[(truth.beats_s >= lo) & (truth.beats_s <= hi)]
     ref_d = truth.downbeats_s[(truth.downbeats_s >= lo) & (truth.downbeats_s <= hi)]
     if len(ref_b) < 4 or len(ref_d) < 2:
@@ -95,15 +83,15 @@ def example(notes: list[Note], truth: Truth, audio=None) -> dict | None:
 
 def score_hypothesis(h, pulses, notes, ref_beats, ref_downbeats, meter) -> tuple[float, float, float]:
     """(beat F, downbeat F, meter right) of one hypothesis against the true beats and downbeats
-    (those among the notes)."""
+    (those among the notes), by the notation benchmark's beat F-measure."""
     g = grid_of(h, pulses, notes)
-    lo, hi = ref_beats.min() - WINDOW_S, ref_beats.max() + WINDOW_S
+    lo, hi = ref_beats.min() - BEAT_WINDOW_S, ref_beats.max() + BEAT_WINDOW_S
 
     def inside(t):
         return t[(t >= lo) & (t <= hi)]
 
-    return (fmeasure(ref_beats, inside(g.beats_s)), fmeasure(ref_downbeats, inside(g.beats_s[:: g.beats_per_bar])),
-            float(h.meter == meter))
+    return (beat_f_measure(ref_beats, inside(g.beats_s)),
+            beat_f_measure(ref_downbeats, inside(g.beats_s[:: g.beats_per_bar])), float(h.meter == meter))
 
 
 def target(ex: dict) -> int:
@@ -112,18 +100,18 @@ def target(ex: dict) -> int:
     return int(np.argmax(s[:, 0] + s[:, 1] + 0.5 * s[:, 2]))
 
 
-def _symbolic(args) -> dict | None:
-    work, seed = args
+def symbolic_example(job: tuple[str, int]) -> dict | None:
+    """A training example from a corpus work performed (seeded) and spoiled, with no audio; or
+    {"error"} for a score music21 cannot read."""
+    work, seed = job
     warnings.filterwarnings("ignore")
     rng = np.random.default_rng(seed)
     try:
         excerpt = perform_excerpt(work, None, rng)
         if excerpt is None:
             return None
-        _, parts, meta, in_score = excerpt
-        labels = sorted((n for p in parts for n in p), key=lambda n: (n.start_s, n.pitch))
-        meta["notes"] = [in_score[_score_key(n.start_s, n.end_s, n.velocity, n.pitch)] for n in labels]
-        truth = truth_of(f"{work}#{seed}", "symbolic", meta, labels)
+        labels = sorted((n for p in excerpt.parts for n in p), key=lambda n: (n.start_s, n.pitch))
+        truth = truth_of(f"{work}#{seed}", "symbolic", excerpt.true_score(labels), labels)
         return example(spoil(labels, rng), truth)
     except Exception as e:  # noqa: BLE001 - a score music21 cannot read is skipped
         return {"error": f"{work}: {type(e).__name__}: {e}"[:200]}
@@ -134,7 +122,7 @@ def symbolic_examples(split: str, per_work: int, seed: int, processes: int, limi
     jobs = [(w, seed * 1_000_003 + 7919 * i + k) for i, w in enumerate(works) for k in range(per_work)]
     out, t0 = [], time.time()
     with mp.get_context("spawn").Pool(processes) as pool:
-        for i, ex in enumerate(pool.imap_unordered(_symbolic, jobs, chunksize=4), 1):
+        for i, ex in enumerate(pool.imap_unordered(symbolic_example, jobs, chunksize=4), 1):
             if ex is not None and "error" not in ex:
                 out.append(ex)
             if i % 100 == 0:
@@ -147,21 +135,20 @@ def transcribed_examples(corpus: Path, split: str = "validation") -> list[dict]:
     them as <id>.transcribed.npy); the audio sets how far the pulse runs."""
     from tunescribe.audio import load_audio
     from tunescribe.model import load_model
-    from tunescribe.transcribe import transcribe_audio
+    from tunescribe.pipeline import transcribe_audio
 
     split_dir = corpus / split
-    rows = [r for r in json.loads((corpus / "manifest.json").read_text())
-            if r.get("split") == split and (split_dir / f"{r.get('id')}.score.json").is_file()]
+    rows = [r for r in read_manifest(corpus, split) if (split_dir / f"{r['id']}.score.json").is_file()]
     model, out = None, []
     for r in sorted(rows, key=lambda r: r["id"]):
         audio = load_audio(split_dir / f"{r['id']}.flac")
         cache = split_dir / f"{r['id']}.transcribed.npy"
         if cache.is_file():
-            notes = [Note(int(p), float(a), float(b), int(v)) for p, a, b, v in np.load(cache)]
+            notes = notes_from_table(np.load(cache))
         else:
             model = model or load_model()
             notes = transcribe_audio(audio, model)
-            np.save(cache, np.array([[n.pitch, n.start_s, n.end_s, n.velocity] for n in notes]).reshape(-1, 4))
+            np.save(cache, notes_to_table(notes))
         ex = example(notes, load_truth(split_dir, r), audio)
         if ex is not None:
             out.append(ex)

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from services.trainer.dataset import PatchSampler, Piece, load_split
+from services.trainer.renditions import read_manifest
+from services.trainer.works import SPLITS
 from tunescribe.evaluate import mean_scores, score_notes
 from tunescribe.model import TranscriptionModel, build_model, compile_model, save_model
 from tunescribe.notes import Thresholds, decode_notes
@@ -152,11 +154,10 @@ def finish(model: TranscriptionModel, state: dict, corpus: Path, out_dir: Path, 
     test = load_split(corpus, "test")
     metrics = test_metrics(model, test) if test else {}
     log(f"test: {json.dumps(metrics.get('all', {}))}")
-    manifest = corpus / "manifest.json"
-    rows = [r for r in json.loads(manifest.read_text()) if "id" in r] if manifest.is_file() else []
+    rows = read_manifest(corpus)
     data = {split: {"renditions": sum(r["split"] == split for r in rows),
                     "hours": round(sum(r["seconds"] for r in rows if r["split"] == split) / 3600, 2)}
-            for split in ("train", "validation", "test")}
+            for split in SPLITS}
     card = {
         "version": version,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

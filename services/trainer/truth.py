@@ -14,31 +14,20 @@ from pathlib import Path
 
 import numpy as np
 
-from services.trainer.corpus import Bar, Rubato, bars_of
+from services.trainer.perform import Rubato
+from services.trainer.renditions import read_notes
+from services.trainer.works import Bar, bars_of
+from tunescribe.evaluate_notation import TrueScore, q
 from tunescribe.notes import Note
-
-DENOMINATOR = 96  # quarter-note positions are compared as fractions with at most this denominator
-
-
-def q(x) -> Fraction:
-    """A music21 offset or quarter length (float or Fraction) as an exact fraction."""
-    return Fraction(x).limit_denominator(DENOMINATOR)
 
 
 @dataclass
-class Truth:
+class Truth(TrueScore):
+    """The true score of a rendition (or of a real recording), and where it comes from."""
+
     id: str
-    work: str
-    kind: str
-    meter: str  # time signature in force over most of the excerpt, e.g. "4/4"
-    meter_shape: tuple[int, int]  # (beats per bar, division of the beat)
-    beat_quarters: Fraction  # the notated beat of that meter, in quarters
-    fifths: int  # key signature of the rendered (transposed) excerpt, sharps > 0
-    beats_s: np.ndarray  # true beats, seconds in the audio
-    downbeats_s: np.ndarray  # the beats that start a bar
-    notes: list[Note]  # the reference notes (as labelled in the rendition)
-    bar_position: list[Fraction]  # per reference note: quarter notes from its bar's start
-    duration: list[Fraction]  # per reference note: written duration in quarters, ties merged
+    work: str  # music21 corpus path
+    kind: str  # ensemble kind (or mix / instrument for a real recording)
     meters_in_excerpt: list[str] = field(default_factory=list)
 
 
@@ -95,9 +84,11 @@ def truth_of(rid: str, kind: str, meta: dict, labels: list[Note], bars: list[Bar
                 if k == 1:  # the bar's first beat (a pickup bar has none)
                     downbeats.append(t)
     position = [q(o - bar_at(o).start + bar_at(o).pad) for o, _, _ in placed]
-    return Truth(rid, meta["work"], kind, meter, (ts.beatCount, ts.beatDivisionCount),
-                 q(ts.beatDuration.quarterLength), fifths, np.unique(beats), np.unique(downbeats),
-                 labels, position, [q(d) for _, d, _ in placed], sorted(meter_w))
+    return Truth(meter=meter, meter_shape=(ts.beatCount, ts.beatDivisionCount),
+                 beat_quarters=q(ts.beatDuration.quarterLength), fifths=fifths, beats_s=np.unique(beats),
+                 downbeats_s=np.unique(downbeats), notes=labels, bar_position=position,
+                 duration=[q(d) for _, d, _ in placed], id=rid, work=meta["work"], kind=kind,
+                 meters_in_excerpt=sorted(meter_w))
 
 
 def load_truth(split_dir: Path, row: dict) -> Truth:
@@ -105,6 +96,4 @@ def load_truth(split_dir: Path, row: dict) -> Truth:
     <id>.npz and <id>.score.json)."""
     rid = row["id"]
     meta = json.loads((split_dir / f"{rid}.score.json").read_text())
-    with np.load(split_dir / f"{rid}.npz") as z:
-        labels = [Note(int(p), float(a), float(b), int(v)) for p, a, b, v in z["notes"]]
-    return truth_of(rid, row.get("kind", "?"), meta, labels)
+    return truth_of(rid, row.get("kind", "?"), meta, read_notes(split_dir, rid))

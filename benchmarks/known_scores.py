@@ -1,6 +1,6 @@
-"""Known short scores, as (MIDI pitch, start, length) events in quarter notes, and how to play
-them as notes in seconds: shared by the notation tests (played as notes) and the sheet-music
-tests (rendered to audio and transcribed)."""
+"""Known scores, as (MIDI pitch, start, length) events in quarter notes, and how to play them as
+notes in seconds: shared by the long-piece notation benchmark (long_piece), the notation tests
+(played as notes) and the sheet-music tests (rendered to audio and transcribed)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,66 @@
+"""The corpus on disk, written and read only here. A corpus folder holds manifest.json (one row per
+rendition: id, work, split, kind, seconds, notes...; or work and error for one skipped) and a
+folder per split; in it, <id>.npz holds the features (float16, frames x N_BINS) and the labelled
+notes as a table (float32 rows of pitch, start s, end s, velocity). Outside the train split
+<id>.flac (the audio) and <id>.mid (the labels as MIDI) are written too, for evaluation, and for
+a rendered corpus work <id>.score.json, its true score (services.trainer.truth)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from tunescribe.constants import SAMPLE_RATE
+from tunescribe.midi import write_midi
+from tunescribe.notes import Note
+
+MANIFEST = "manifest.json"
+
+
+def notes_to_table(notes: list[Note]) -> np.ndarray:
+    """Notes -> an (n, 4) float32 table: pitch, start (s), end (s), velocity."""
+    return np.array([[n.pitch, n.start_s, n.end_s, n.velocity] for n in notes], np.float32).reshape(-1, 4)
+
+
+def notes_from_table(table: np.ndarray) -> list[Note]:
+    """An (n, 4) table of pitch, start (s), end (s), velocity -> notes."""
+    return [Note(int(p), float(s), float(e), int(v)) for p, s, e, v in table]
+
+
+def write_rendition(split_dir: Path, rid: str, features: np.ndarray, notes: list[Note],
+                    audio: np.ndarray | None = None, true_score: dict | None = None) -> None:
+    """<rid>.npz in `split_dir`; with `audio` (mono float32 at SAMPLE_RATE) <rid>.flac and
+    <rid>.mid, with `true_score` <rid>.score.json."""
+    split_dir.mkdir(parents=True, exist_ok=True)
+    np.savez(split_dir / f"{rid}.npz", features=features.astype(np.float16), notes=notes_to_table(notes))
+    if audio is not None:
+        sf.write(split_dir / f"{rid}.flac", audio, SAMPLE_RATE)
+        write_midi(notes, split_dir / f"{rid}.mid")
+    if true_score is not None:
+        (split_dir / f"{rid}.score.json").write_text(json.dumps(true_score))
+
+
+def read_rendition(path: Path) -> tuple[np.ndarray, list[Note]]:
+    """An <id>.npz file -> (features (frames, N_BINS) float16, labelled notes)."""
+    with np.load(path) as z:
+        return z["features"], notes_from_table(z["notes"])
+
+
+def read_notes(split_dir: Path, rid: str) -> list[Note]:
+    """The labelled notes of rendition `rid`."""
+    with np.load(split_dir / f"{rid}.npz") as z:
+        return notes_from_table(z["notes"])
+
+
+def write_manifest(corpus_dir: Path, rows: list[dict]) -> None:
+    (corpus_dir / MANIFEST).write_text(json.dumps(rows, indent=1))
+
+
+def read_manifest(corpus_dir: Path, split: str | None = None) -> list[dict]:
+    """The rows of the renditions made (those of `split` only, when given); [] without a manifest."""
+    path = corpus_dir / MANIFEST
+    rows = json.loads(path.read_text()) if path.is_file() else []
+    return [r for r in rows if "id" in r and (split is None or r["split"] == split)]
