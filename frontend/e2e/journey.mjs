@@ -128,6 +128,8 @@ try {
     await page.goto("/signup");
     await shot(page, "02-sign-up");
     await enter(page, "sign up", first);
+    // the server's limits (GET /api/limits), stated before a file is chosen
+    await page.getByText(/Up to \d+ MB and [\d.]+ minutes?\./).waitFor();
     await shot(page, "03-upload");
   });
 
@@ -285,6 +287,12 @@ try {
       await active.waitFor();
       assert.equal((await active.getByRole("cell").nth(0).innerText()).trim(), "active");
       assert.match(await active.getByRole("cell").nth(1).innerText(), /^0\.\d{3}$/, "no note F1 for the active model");
+      // the stack's transcription worker reports itself (GET /api/admin/workers)
+      await admin
+        .getByRole("region", { name: "Workers" })
+        .getByRole("cell", { name: "transcriptions" })
+        .first()
+        .waitFor();
       await admin
         .getByRole("region", { name: "Training runs" })
         .getByRole("button", { name: "Start training" })
