@@ -9,34 +9,27 @@ from pathlib import Path
 
 
 def _transcribe(args) -> int:
-    from tunescribe.audio import AudioError, load_audio
-    from tunescribe.midi import write_midi
+    from tunescribe.audio import AudioError
     from tunescribe.model import ModelError, load_model
-    from tunescribe.transcribe import transcribe_audio
+    from tunescribe.notation.weights import NotationModelError
+    from tunescribe.pipeline import Output, transcribe_file
 
     try:
         model = load_model(args.model)
     except ModelError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    args.out_dir.mkdir(parents=True, exist_ok=True)
     failed = 0
     for path in args.audio:
         t0 = time.perf_counter()
         try:
-            audio = load_audio(path, max_duration_s=args.max_minutes * 60)
-        except AudioError as e:
+            out = transcribe_file(path, args.out_dir, Path(path).stem, model=model, sheet_music=args.musicxml,
+                                  max_duration_s=args.max_minutes * 60)
+        except (AudioError, NotationModelError) as e:
             print(f"error: {e}", file=sys.stderr)
             failed += 1
             continue
-        notes = transcribe_audio(audio, model)
-        out = args.out_dir / f"{Path(path).stem}.mid"
-        write_midi(notes, out)
-        if args.musicxml:
-            from tunescribe.notation.export import write_sheet_music
-
-            write_sheet_music(notes, audio, args.out_dir, Path(path).stem)
-        print(f"{out}: {len(notes)} notes in {time.perf_counter() - t0:.1f} s")
+        print(f"{out.files[Output.MIDI]}: {len(out.notes)} notes in {time.perf_counter() - t0:.1f} s")
     return 1 if failed else 0
 
 

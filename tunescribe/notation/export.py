@@ -8,7 +8,7 @@ from pathlib import Path
 import mido
 
 from tunescribe.midi import TICKS_PER_BEAT  # ticks per quarter note
-from tunescribe.notation.score import ScoreResult, build_score, write_musicxml
+from tunescribe.notation.score import ScoreResult
 
 
 def _mido_key(result: ScoreResult) -> str:
@@ -63,18 +63,3 @@ def _track(head, timed, name) -> mido.MidiTrack:
         now = tick
     track.append(mido.MetaMessage("end_of_track", time=0))
     return track
-
-
-def write_sheet_music(notes: list, audio, out_dir: str | Path, stem: str, title: str | None = None) -> ScoreResult:
-    """Everything a reader of the transcription needs beside its MIDI: <stem>.musicxml (titled
-    `title`, else `stem`), the score-aligned <stem>.score.mid and the time map <stem>.timemap.json
-    (measure, beat, seconds)."""
-    import json
-    from dataclasses import asdict
-
-    out_dir = Path(out_dir)
-    result = build_score(notes, audio)
-    write_musicxml(result, out_dir / f"{stem}.musicxml", title or stem)
-    write_score_midi(result, out_dir / f"{stem}.score.mid")
-    (out_dir / f"{stem}.timemap.json").write_text(json.dumps([asdict(e) for e in result.time_map]))
-    return result

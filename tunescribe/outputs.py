@@ -1,0 +1,23 @@
+"""The names of the transcription's stages and output files, once (as basic-pitch's
+OutputExtensions). Importing this loads nothing else, so the services may name them freely."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    """The stages of a transcription, in order."""
+
+    DECODING = "decoding"
+    TRANSCRIBING = "transcribing"
+    NOTATION = "notation"
+
+
+class Output(StrEnum):
+    """The files a transcription writes; the value is the suffix after the stem."""
+
+    MIDI = ".mid"
+    MUSICXML = ".musicxml"
+    SCORE_MIDI = ".score.mid"
+    TIMEMAP = ".timemap.json"

@@ -1,0 +1,88 @@
+"""The one transcription path, called by the CLI, the worker, the benchmarks and the trainer:
+audio file -> samples -> notes -> MIDI, and with sheet music: MusicXML, a score-aligned MIDI and
+the time map. Its stages and output files are named once, in tunescribe.outputs."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from tunescribe.audio import load_audio
+from tunescribe.constants import MAX_DURATION_S, SAMPLE_RATE
+from tunescribe.features import compute_features
+from tunescribe.midi import write_midi
+from tunescribe.notes import Note, decode_notes
+from tunescribe.outputs import Output, Stage
+
+
+SHEET_MUSIC = (Output.MUSICXML, Output.SCORE_MIDI, Output.TIMEMAP)
+
+ProgressFn = Callable[[Stage, float], None]
+
+
+@dataclass
+class Outputs:
+    """What `transcribe_file` wrote and found."""
+
+    files: dict[Output, Path]
+    notes: list[Note]
+    duration_s: float
+    score: object | None = None  # tunescribe.notation.ScoreResult, with sheet music
+    timings: dict[Stage, float] = field(default_factory=dict)  # seconds per stage
+
+
+def transcribe_audio(y: np.ndarray, model, on_progress: Callable[[float], None] | None = None) -> list[Note]:
+    """Mono float32 at SAMPLE_RATE -> notes, every one inside the signal's duration.
+    `model` is a loaded tunescribe.model.TranscriptionModel; `on_progress(fraction)` follows its
+    pass over the recording."""
+    duration = len(y) / SAMPLE_RATE
+    post = model.posteriors(compute_features(y), on_progress=on_progress)
+    notes = decode_notes(post.onset, post.frame, post.velocity, model.thresholds)
+    return [Note(n.pitch, n.start_s, min(n.end_s, duration), n.velocity) for n in notes if n.start_s < duration]
+
+
+def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, model, sheet_music: bool = True,
+                    title: str | None = None, max_duration_s: float = MAX_DURATION_S,
+                    on_progress: ProgressFn | None = None) -> Outputs:
+    """Transcribe one recording into `out_dir`/`stem` + each Output suffix (the sheet-music files
+    only with `sheet_music`; the MusicXML titled `title`, else `stem`).
+
+    Raises tunescribe.audio.AudioError for a file that cannot be transcribed, and
+    tunescribe.notation.weights.NotationModelError when the notation weights are missing.
+    `on_progress(stage, fraction of that stage)` is called as each stage starts and advances."""
+    report = on_progress or (lambda stage, fraction: None)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    timings: dict[Stage, float] = {}
+
+    t = time.perf_counter()
+    report(Stage.DECODING, 0.0)
+    audio = load_audio(audio_path, max_duration_s=max_duration_s)
+    timings[Stage.DECODING] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    report(Stage.TRANSCRIBING, 0.0)
+    notes = transcribe_audio(audio, model, on_progress=lambda f: report(Stage.TRANSCRIBING, f))
+    files = {Output.MIDI: out_dir / f"{stem}{Output.MIDI}"}
+    write_midi(notes, files[Output.MIDI])
+    timings[Stage.TRANSCRIBING] = time.perf_counter() - t
+
+    score = None
+    if sheet_music:
+        from tunescribe.notation.export import write_score_midi
+        from tunescribe.notation.score import build_score, write_musicxml
+
+        t = time.perf_counter()
+        report(Stage.NOTATION, 0.0)
+        files.update({kind: out_dir / f"{stem}{kind}" for kind in SHEET_MUSIC})
+        score = build_score(notes, audio)
+        write_musicxml(score, files[Output.MUSICXML], title or stem)
+        write_score_midi(score, files[Output.SCORE_MIDI])
+        files[Output.TIMEMAP].write_text(json.dumps([asdict(e) for e in score.time_map]))
+        timings[Stage.NOTATION] = time.perf_counter() - t
+    return Outputs(files, notes, len(audio) / SAMPLE_RATE, score, timings)
