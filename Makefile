@@ -36,7 +36,8 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
-test: system venv servers frontend  ## every test (the end-to-end test drives the built web app in Chromium)
+test: system venv servers frontend  ## the layering contracts and every test (the end-to-end test drives the built web app in Chromium)
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -q
 
 servers:  ## PostgreSQL and Redis on 127.0.0.1 for the service tests, started when they are down

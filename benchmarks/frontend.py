@@ -1,5 +1,5 @@
 """The web app's benchmark against the real stack: the API serving the built app (frontend/dist),
-one worker with the shipped model, PostgreSQL and Redis, started as tests/service/stack.py starts
+one worker with the shipped model, PostgreSQL and Redis, started as benchmarks/stack.py starts
 them. A 3-minute piece (Joplin's Maple Leaf Rag from music21's corpus, rendered with FluidSynth's
 FluidR3 GM piano) is uploaded and transcribed, then `npm run benchmark` (frontend/scripts/benchmark.mjs)
 measures the bundle and the time from opening the finished job to its drawn score in headless Chromium.
@@ -24,7 +24,7 @@ import soundfile as sf
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from tests.service import stack  # noqa: E402  (the service tests' own helpers)
+from benchmarks import stack  # noqa: E402  (the service tests' own helpers)
 
 FRONTEND = REPO / "frontend"
 REDIS_DB = int(os.environ.get("TUNESCRIBE_TEST_REDIS_DB", "13"))

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.service import stack  # noqa: E402
+from benchmarks import stack  # noqa: E402
 
 WORK = ROOT / "benchmarks" / "work" / "retrain"
 RESULTS = ROOT / "benchmarks" / "results"

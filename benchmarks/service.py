@@ -1,5 +1,5 @@
 """The web service under load on this machine, against the real stack: PostgreSQL, Redis, the API
-under uvicorn and Celery workers, started the way tests/service/stack.py (and compose) start them.
+under uvicorn and Celery workers, started the way benchmarks/stack.py (and compose) start them.
 
     .venv/bin/python benchmarks/service.py [--quick]
 
@@ -36,7 +36,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from tests.service import stack  # noqa: E402  (the service tests' own helpers)
+from benchmarks import stack  # noqa: E402  (the service tests' own helpers)
 
 RESULTS = REPO / "benchmarks" / "results"
 WORK = REPO / "benchmarks" / "work" / "service"
@@ -158,8 +158,10 @@ class Bench:
         import psycopg
 
         with psycopg.connect(self.db_url.replace("+psycopg", "")) as conn:
-            created, started, finished, timings = conn.execute(
-                "SELECT created_at, started_at, finished_at, timings FROM jobs WHERE id = %s", (job_id,)).fetchone()
+            created, started, finished, *seconds = conn.execute(
+                "SELECT created_at, started_at, finished_at, decoding_s, transcribing_s, notation_s FROM jobs "
+                "WHERE id = %s", (job_id,)).fetchone()
+            timings = {stage: s for stage, s in zip(("decoding", "transcribing", "notation"), seconds) if s is not None}
         return {"queued_s": round((started - created).total_seconds(), 2),
                 "processing_s": round((finished - started).total_seconds(), 2),
                 "stages_s": {k: round(v, 2) for k, v in (timings or {}).items()}}

@@ -86,11 +86,15 @@ def heartbeat(job_id: uuid.UUID, owner: str) -> None:
 
 def succeed(job_id: uuid.UUID, owner: str, results: list[Artifact], **facts) -> None:
     """Mark the job succeeded with its result files (replacing any of an earlier attempt) and its
-    facts (note_count, model_version, timings). LostClaim when `owner` no longer holds it."""
+    facts (note_count, duration_s, model_version, <stage>_s seconds). LostClaim when `owner` no
+    longer holds it."""
+    now = utcnow()
     with session_scope() as session:
+        started = session.scalar(select(Job.started_at).where(Job.id == job_id))
         won = session.execute(update(Job).where(Job.id == job_id, Job.claim == owner, Job.status == JobStatus.RUNNING)
                               .values(status=JobStatus.SUCCEEDED, stage=JobStage.DONE, progress=1.0, claim=None,
-                                      error=None, finished_at=utcnow(), heartbeat_at=utcnow(), **facts)).rowcount
+                                      error=None, finished_at=now, heartbeat_at=now,
+                                      run_s=(now - started).total_seconds() if started else None, **facts)).rowcount
         if not won:
             raise LostClaim()
         session.execute(delete(Artifact).where(Artifact.job_id == job_id, Artifact.kind != ArtifactKind.AUDIO))

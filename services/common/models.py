@@ -102,7 +102,11 @@ class Job(Base):
     model_version: Mapped[str | None] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claim: Mapped[str | None] = mapped_column(String(64))  # the task run that owns a running job
-    timings: Mapped[dict] = mapped_column(JSON, default=dict)  # seconds per stage
+    # seconds in each stage and from start to success, as columns so /metrics sums them in SQL
+    decoding_s: Mapped[float | None] = mapped_column(Float)
+    transcribing_s: Mapped[float | None] = mapped_column(Float)
+    notation_s: Mapped[float | None] = mapped_column(Float)
+    run_s: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, index=True)
     queued_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(Timestamp)

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.service import stack
+from benchmarks import stack
 
 REDIS_DB = int(os.environ.get("TUNESCRIBE_TEST_REDIS_DB", "11"))  # the tests' own database, flushed at start
 

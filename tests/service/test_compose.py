@@ -22,7 +22,7 @@ import yaml
 from jsonschema import Draft201909Validator
 
 from services.common.settings import Settings
-from tests.service import stack
+from benchmarks import stack
 
 ROOT = stack.ROOT
 SCHEMA = Path(__file__).with_name("compose-spec.json")
@@ -50,7 +50,7 @@ def seconds(duration: str) -> float:
 
 
 def argv_of(start, *args) -> list[str]:
-    """The argv a tests/service/stack.py start_* function would run, without running it."""
+    """The argv a benchmarks/stack.py start_* function would run, without running it."""
     started: list[list[str]] = []
 
     class Recorder:
@@ -192,6 +192,17 @@ def test_make_worker_runs_the_compose_worker_command(services):
     assert argv[0].endswith("/celery")
     i = argv.index("-n")
     assert argv[1:i] == services["worker"]["command"][3:]
+
+
+@pytest.mark.parametrize("target", ["trainer", "up"])
+def test_make_runs_the_compose_trainer_command(services, target):
+    """`make trainer` adds one and `make up` starts one, so training runs are picked up on the
+    embedded default too."""
+    out = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    argv = shlex.split(re.search(r"\S+/celery -A services\.trainer\.tasks worker [^&\n]*", out).group())
+    compose = services["trainer"]["command"][3:]  # after "python -m celery"
+    i, j = argv.index("-n"), compose.index("-n")
+    assert argv[0].endswith("/celery") and argv[1:i] + argv[i + 2:] == compose[:j] + compose[j + 2:]
 
 
 def test_images_are_built_from_a_stage_in_the_dockerfile(services):

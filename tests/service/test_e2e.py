@@ -14,7 +14,7 @@ import httpx
 import mido
 import pytest
 
-from tests.service import stack
+from benchmarks import stack
 
 FRONTEND = stack.ROOT / "frontend"
 DIST = FRONTEND / "dist"

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from services.common.migrate import alembic_config
 from services.common.models import Base
-from tests.service import stack
+from benchmarks import stack
 
 TABLES = set(Base.metadata.tables)
 REVISIONS = [r.revision for r in reversed(list(ScriptDirectory.from_config(alembic_config()).walk_revisions()))]

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.service import stack
+from benchmarks import stack
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import subprocess
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from services.common.db import new_session
 from services.common.models import User
 from services.common.settings import Settings
-from tests.service import stack
+from benchmarks import stack
 
 # Every route behind sign-in that takes an id. A new one that is not listed here fails
 # test_every_route_with_an_id_is_in_the_matrix: add it, so that it is checked for another user and
@@ -320,3 +321,101 @@ def test_tokens_cannot_be_configured_to_live_over_an_hour(tmp_path):
 def test_api_import_does_not_load_tensorflow(app_facts):
     assert "fastapi" in app_facts["modules"]
     assert not [m for m in app_facts["modules"] if m.split(".")[0] in ("tensorflow", "keras", "tf_keras")]
+
+
+# --- sign-in throttling: by address and account, by address, shared by replicas -------------------
+
+def _from(api: str, address: str) -> httpx.Client:
+    """A client whose connections come from another loopback address (another machine, to the API)."""
+    return httpx.Client(base_url=api, timeout=30, transport=httpx.HTTPTransport(local_address=address))
+
+
+def test_guesses_from_one_address_do_not_lock_the_owner_out_elsewhere(api):
+    s = Settings()
+    user = stack.Client(api)
+    with _from(api, "127.0.0.2") as guesser, _from(api, "127.0.0.3") as owner:
+        for _ in range(s.login_attempts):
+            assert _login(guesser, user.email, "wrong password!").status_code == 401
+        assert _login(guesser, user.email, user.password).status_code == 429
+        assert _login(owner, user.email, user.password).status_code == 200
+
+
+def test_one_address_cannot_try_many_accounts(api):
+    s = Settings()
+    with _from(api, "127.0.0.4") as guesser, _from(api, "127.0.0.5") as other:
+        for i in range(s.login_address_attempts):
+            assert _login(guesser, f"nobody-{i}@example.com", "wrong password!").status_code == 401
+        user = stack.Client(api)
+        r = _login(guesser, user.email, user.password)
+        assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+        assert _login(other, user.email, user.password).status_code == 200
+
+
+def test_throttle_is_shared_by_api_replicas(services_env, var_dir, api):
+    s = Settings()
+    port = stack.free_port()
+    replica = stack.start_api(services_env, port, var_dir / "api-replica.log")
+    try:
+        user = stack.Client(api)
+        with _from(api, "127.0.0.6") as first, _from(f"http://127.0.0.1:{port}", "127.0.0.6") as second:
+            for _ in range(s.login_attempts):
+                assert _login(first, user.email, "wrong password!").status_code == 401
+            assert _login(second, user.email, user.password).status_code == 429
+    finally:
+        replica.stop()
+
+
+def test_huge_username_is_422_before_any_work(api):
+    with _from(api, "127.0.0.7") as http:
+        r = _login(http, "x" * 900_000 + "@example.com", "wrong password!")
+        assert r.status_code == 422, r.text[:200]
+
+
+def test_throttle_without_redis_stays_bounded():
+    from services.api.security import _MemoryWindows
+
+    windows = _MemoryWindows(max_keys=100)
+    for i in range(1000):
+        windows.add(f"key-{i}")
+    assert len(windows._times) == 100
+    assert windows.oldest_within("key-999", 60, 1) is not None and windows.oldest_within("key-0", 60, 1) is None
+
+
+# --- what is public ---------------------------------------------------------------------------------
+
+def test_operator_pages_need_the_operator_token(api, worker, client, piano_wav):
+    assert client.wait(client.upload(piano_wav)["id"])["status"] == "succeeded"
+    with httpx.Client(base_url=api, timeout=30) as anonymous:
+        for path in ("/metrics", "/docs", "/openapi.json"):
+            assert anonymous.get(path).status_code == 403, path
+            assert anonymous.get(path, headers={"Authorization": "Bearer wrong"}).status_code == 403, path
+            assert anonymous.get(path, headers=stack.OPERATOR).status_code == 200, path
+        public = anonymous.get("/api/health").json()
+        assert set(public) == {"status", "database", "broker"}
+        operator = anonymous.get("/api/health", headers=stack.OPERATOR).json()
+        assert operator["workers"] and ":" in operator["workers"][0]["name"]
+        metrics = anonymous.get("/metrics", headers=stack.OPERATOR).text
+    succeeded = re.search(r'^tunescribe_jobs\{status="succeeded"\} (\S+)$', metrics, re.M)
+    assert succeeded and float(succeeded.group(1)) >= 1, metrics[:2000]
+    runs = re.search(r"^tunescribe_job_duration_seconds_count (\S+)$", metrics, re.M)
+    stage = re.search(r'^tunescribe_job_stage_seconds_count\{stage="transcribing"\} (\S+)$', metrics, re.M)
+    assert runs and stage and float(runs.group(1)) == float(stage.group(1)) == float(succeeded.group(1))
+
+
+def test_operators_are_open_in_development_without_a_token(tmp_path, monkeypatch):
+    from services.api.security import is_operator
+
+    monkeypatch.setenv("TUNESCRIBE_VAR_DIR", str(tmp_path))
+    for env, token, header, expected in [("development", "", None, True), ("production", "", None, False),
+                                         ("production", "t" * 32, None, False),
+                                         ("production", "t" * 32, "Bearer " + "t" * 32, True)]:
+        monkeypatch.setenv("TUNESCRIBE_ENVIRONMENT", env)
+        monkeypatch.setenv("TUNESCRIBE_OPERATOR_TOKEN", token)
+        monkeypatch.setenv("TUNESCRIBE_SECRET_KEY", "s" * 40)
+        from services.common.settings import get_settings
+
+        get_settings.cache_clear()
+        try:
+            assert is_operator(header) is expected, (env, token, header)
+        finally:
+            get_settings.cache_clear()

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from services.api.main import app
-from tests.service import stack
+from benchmarks import stack
 
 WORKS = ["bach/bwv66.6.mxl", "ryansMammoth/DustyMillersJig.abc"]
 
@@ -54,6 +54,21 @@ def _wait_run(admin, run_id, statuses=("succeeded", "failed", "cancelled"), time
 
 def _active(admin) -> str:
     return next(m["version"] for m in admin.http.get("/api/admin/models").json() if m["status"] == "active")
+
+
+def test_admin_sees_whether_a_trainer_is_connected(services_env, var_dir, worker, admin):
+    """No trainer: the admin page can say that runs wait; a trainer that starts shows up, and is
+    gone when it stops."""
+    listed = admin.http.get("/api/admin/workers").json()
+    assert listed["trainers"] == [] and listed["workers"]
+    proc = stack.start_trainer(services_env, var_dir / "trainer-presence.log")
+    try:
+        trainers = stack.wait_until(lambda: admin.http.get("/api/admin/workers").json()["trainers"], 120,
+                                    "the trainer did not report")
+        assert len(trainers) == 1 and ":" in trainers[0]["name"]
+    finally:
+        proc.stop()
+    assert admin.http.get("/api/admin/workers").json()["trainers"] == []
 
 
 def test_admin_routes_are_403_for_users_and_401_without_a_token(api, client):

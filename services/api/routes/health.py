@@ -27,13 +27,13 @@ Authorization = Annotated[str | None, Header(include_in_schema=False)]
 def _broker_ok() -> bool:
     try:
         with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
         return True
     except Exception:
         return False
 
 
-@router.get("/api/health", response_model=Health, response_model_exclude_none=True, responses={503: {"model": Health}})
+@router.get("/api/health", response_model=Health, responses={503: {"model": Health}})
 def health(authorization: Authorization = None) -> JSONResponse:
     """ok: database and broker reachable, at least one worker alive, every worker holds a model.
     503 when the database or broker is down; 200 with `degraded` otherwise. Operators also get
@@ -50,36 +50,28 @@ def health(authorization: Authorization = None) -> JSONResponse:
     broker = "ok" if _broker_ok() else "unreachable"
     healthy = database == "ok" and broker == "ok"
     ready = healthy and workers and all(w.model_version and not w.model_error for w in workers)
-    body = Health(status="ok" if ready else "degraded", database=database, broker=broker,
-                  workers=workers if is_operator(authorization) else None)
-    return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=200 if healthy else 503)
-
-
-def _seconds(start, end, dialect: str):
-    """end - start in seconds, in SQL."""
-    if dialect == "sqlite":
-        return (func.julianday(end) - func.julianday(start)) * 86400.0
-    return func.extract("epoch", end - start)
+    body = Health(status="ok" if ready else "degraded", database=database, broker=broker, workers=workers)
+    public = None if is_operator(authorization) else {"workers"}
+    return JSONResponse(body.model_dump(mode="json", exclude=public), status_code=200 if healthy else 503)
 
 
 class _JobsCollector:
-    """Computed at scrape time by SQL aggregates (three queries whatever the number of jobs), so
-    every API replica reports the same numbers."""
+    """Computed at scrape time by SQL aggregates over indexed status and float columns (three
+    queries whatever the number of jobs), so every API replica reports the same numbers."""
 
     def collect(self):
+        stage_seconds = [getattr(Job, f"{stage}_s") for stage in STAGES]
         with new_session() as session:
-            dialect = session.get_bind().dialect.name
             by_status = dict(session.execute(select(Job.status, func.count()).group_by(Job.status)).all())
             workers = len(alive(session, WorkerRole.TRANSCRIBE))
-            run = _seconds(Job.started_at, Job.finished_at, dialect)
-            done = (Job.status == JobStatus.SUCCEEDED, Job.started_at.is_not(None), Job.finished_at.is_not(None))
-            count, total, *buckets = session.execute(select(
-                func.count(), func.coalesce(func.sum(run), 0.0),
-                *[func.coalesce(func.sum(case((run <= b, 1), else_=0)), 0) for b in DURATION_BUCKETS]).where(*done)).one()
-            stage_values = [Job.timings[stage.value].as_float() for stage in STAGES]
-            stage_rows = session.execute(select(
-                *[func.count(v) for v in stage_values],
-                *[func.coalesce(func.sum(v), 0.0) for v in stage_values]).where(Job.status == JobStatus.SUCCEEDED)).one()
+            succeeded = session.execute(select(
+                func.count(Job.run_s), func.coalesce(func.sum(Job.run_s), 0.0),
+                *[func.coalesce(func.sum(case((Job.run_s <= b, 1), else_=0)), 0) for b in DURATION_BUCKETS],
+                *[func.count(c) for c in stage_seconds], *[func.coalesce(func.sum(c), 0.0) for c in stage_seconds],
+            ).where(Job.status == JobStatus.SUCCEEDED)).one()
+        n, k = len(DURATION_BUCKETS), len(STAGES)
+        count, total, buckets = succeeded[0], succeeded[1], succeeded[2:2 + n]
+        stage_counts, stage_sums = succeeded[2 + n:2 + n + k], succeeded[2 + n + k:]
         jobs = GaugeMetricFamily("tunescribe_jobs", "jobs by status", labels=["status"])
         for s in JobStatus:
             jobs.add_metric([s.value], by_status.get(s, 0))
@@ -92,8 +84,8 @@ class _JobsCollector:
             buckets=[(str(b), int(c)) for b, c in zip(DURATION_BUCKETS, buckets)] + [("+Inf", count)],
             sum_value=float(total))
         stages = SummaryMetricFamily("tunescribe_job_stage_seconds", "time in each stage", labels=["stage"])
-        for i, stage in enumerate(STAGES):
-            stages.add_metric([stage.value], count_value=stage_rows[i], sum_value=float(stage_rows[len(STAGES) + i]))
+        for stage, n, seconds in zip(STAGES, stage_counts, stage_sums):
+            stages.add_metric([stage.value], count_value=n, sum_value=float(seconds))
         yield stages
 
 

@@ -1,5 +1,5 @@
-"""The real stack for service tests: a fresh PostgreSQL database, a Redis database, the API under
-uvicorn and Celery worker processes, started as the compose images start them."""
+"""The real stack, for the service tests and the benchmarks: a fresh PostgreSQL database, a Redis
+database, the API under uvicorn and Celery worker processes, started as the compose images start them."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import httpx
 import numpy as np
 import soundfile as sf
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "admin password for tests"
@@ -106,7 +106,7 @@ class Process:
 def start_api(env: dict[str, str], port: int, log: Path) -> Process:
     api = Process([PYTHON, "-m", "uvicorn", "services.api.main:app", "--host", "127.0.0.1", "--port", str(port),
                    "--no-access-log"], env, log)
-    wait_until(lambda: _responds(f"http://127.0.0.1:{port}/api/health"), 30, "the API did not start")
+    wait_until(lambda: _responds(f"http://127.0.0.1:{port}/api/limits"), 30, "the API did not start")
     return api
 
 
