@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.common.models import ModelVersion, utcnow
+from services.common.models import ModelStatus, ModelVersion, utcnow
 from tunescribe.cards import default_model_dir, read_card
 
 
@@ -20,13 +20,13 @@ class RegistryError(Exception):
     """A registry action that cannot be done; the message says why."""
 
 
-def register(session: Session, path: Path, status: str = "candidate") -> ModelVersion:
+def register(session: Session, path: Path, status: ModelStatus = ModelStatus.CANDIDATE) -> ModelVersion:
     """Add a model folder (model.weights.h5 + card.json) to the registry."""
     card = read_card(path)
     row = ModelVersion(version=card["version"], path=str(Path(path).resolve()), status=status,
                        parameters=card.get("parameters", 0), data=card.get("data", {}),
                        metrics=card.get("test", {}), card=card,
-                       activated_at=utcnow() if status == "active" else None)
+                       activated_at=utcnow() if status == ModelStatus.ACTIVE else None)
     session.add(row)
     session.flush()
     return row
@@ -34,14 +34,14 @@ def register(session: Session, path: Path, status: str = "candidate") -> ModelVe
 
 def active_model(session: Session) -> ModelVersion | None:
     """The model workers serve; registers the default one when the registry is empty."""
-    row = session.scalar(select(ModelVersion).where(ModelVersion.status == "active"))
+    row = session.scalar(select(ModelVersion).where(ModelVersion.status == ModelStatus.ACTIVE))
     if row is None and session.scalar(select(ModelVersion.version).limit(1)) is None:
         try:
-            row = register(session, default_model_dir(), status="active")
+            row = register(session, default_model_dir(), status=ModelStatus.ACTIVE)
             session.commit()
         except IntegrityError:  # another process registered it first
             session.rollback()
-            row = session.scalar(select(ModelVersion).where(ModelVersion.status == "active"))
+            row = session.scalar(select(ModelVersion).where(ModelVersion.status == ModelStatus.ACTIVE))
     return row
 
 
@@ -50,9 +50,9 @@ def promote(session: Session, version: str) -> ModelVersion:
     target = session.get(ModelVersion, version, with_for_update=True)
     if target is None:
         raise RegistryError(f"no model {version}")
-    if target.status != "active":
-        session.execute(update(ModelVersion).where(ModelVersion.status == "active").values(status="retired"))
-        target.status, target.activated_at = "active", utcnow()
+    if target.status != ModelStatus.ACTIVE:
+        session.execute(update(ModelVersion).where(ModelVersion.status == ModelStatus.ACTIVE).values(status=ModelStatus.RETIRED))
+        target.status, target.activated_at = ModelStatus.ACTIVE, utcnow()
     session.commit()
     return target
 
@@ -60,13 +60,13 @@ def promote(session: Session, version: str) -> ModelVersion:
 def rollback(session: Session) -> ModelVersion:
     """Serve again the model that was active before the current one."""
     current = active_model(session)
-    previous = session.scalar(select(ModelVersion).where(ModelVersion.status == "retired",
+    previous = session.scalar(select(ModelVersion).where(ModelVersion.status == ModelStatus.RETIRED,
                                                          ModelVersion.activated_at.is_not(None))
                               .order_by(ModelVersion.activated_at.desc()).limit(1))
     if current is None or previous is None:
         raise RegistryError("no earlier model to roll back to")
-    current.status = "retired"
+    current.status = ModelStatus.RETIRED
     current.activated_at = None  # so a second rollback goes further back, not forth
-    previous.status, previous.activated_at = "active", utcnow()
+    previous.status, previous.activated_at = ModelStatus.ACTIVE, utcnow()
     session.commit()
     return previous
