@@ -155,6 +155,16 @@ def test_recording_over_the_length_cap_is_refused_at_upload_with_a_sentence(clie
     assert job_folders(var_dir) == before and client.http.get("/api/jobs").json()["count"] == 0
 
 
+def test_recording_over_the_cap_without_a_length_header_fails_in_the_worker_with_a_sentence(worker, client):
+    """Sun .au with an unknown data size: nothing to read a length from at upload; the worker stops
+    decoding at the cap and says so in the same words."""
+    samples = (np.sin(np.arange(12_000) * 0.3) * 8000).astype(">i2").tobytes()  # 25 minutes at 8 Hz
+    au = b".snd" + struct.pack(">IIIII", 24, 0xFFFFFFFF, 3, 8, 1) + samples
+    job = _upload_and_wait(client, au, name="long.au")
+    assert job["status"] == "failed", job
+    assert job["error"].startswith("The recording is longer than the 20-minute limit."), job["error"]
+
+
 def test_limits_are_public_for_the_upload_page(api):
     import httpx
 
