@@ -51,7 +51,7 @@ def sounding(notes: list[Note], spans: list[PedalSpan]) -> list[Note]:
         end = n.end_s
         i = np.searchsorted(starts, n.end_s, side="right") - 1
         if i >= 0 and ends[i] > n.end_s:
-            end = ends[i]
+            end = float(ends[i])
             later = [t for t in next_strike[n.pitch] if t > n.start_s]
             if later:
                 end = min(end, max(n.end_s, later[0]))
@@ -76,5 +76,5 @@ def spans_from_roll(roll: np.ndarray, threshold: float = 0.5, min_s: float = 0.1
     spans = []
     for t0, t1 in zip(edges[::2], edges[1::2]):
         if (t1 - t0) / FRAMES_PER_SECOND >= min_s:
-            spans.append(PedalSpan(t0 / FRAMES_PER_SECOND, t1 / FRAMES_PER_SECOND, float(np.mean(roll[t0:t1]))))
+            spans.append(PedalSpan(float(t0 / FRAMES_PER_SECOND), float(t1 / FRAMES_PER_SECOND), float(np.mean(roll[t0:t1]))))
     return spans
