@@ -17,7 +17,8 @@ from tunescribe.cards import WEIGHTS, ModelError, check_features, default_model_
 from tunescribe.constants import BINS_PER_SEMITONE, N_BINS, N_KEYS  # noqa: E402
 from tunescribe.notes import Thresholds  # noqa: E402
 
-OUTPUTS = ("onset", "frame", "offset", "velocity")
+OUTPUTS = ("onset", "frame", "offset", "velocity")  # (frames, 88) each
+PEDAL = "pedal"  # (frames,): sustain pedal down, on models built with pedal=True
 HARMONICS = (0.5, 1, 2, 3, 4, 5)
 TIME_MULTIPLE = 4  # two time poolings: chunk lengths must divide by this
 
@@ -57,11 +58,12 @@ def _conv_block(x, channels: int, n: int = 2, kernel=(3, 3), dilation=(1, 1)):
     return x
 
 
-def build_model(*, base: int = 16, dropout: float = 0.15) -> keras.Model:
+def build_model(*, base: int = 16, dropout: float = 0.15, pedal: bool = False) -> keras.Model:
     """U-Net over (time, constant-Q bins) with skip connections, batch norm and dropout.
 
-    Input (batch, time, 264) features; outputs four (batch, time, 88) maps in 0..1: onset, frame,
-    offset and velocity. Time must be a multiple of TIME_MULTIPLE.
+    Input (batch, time, 264) features; outputs four (batch, time, 88) maps in 0..1: onset, frame
+    (key down), offset (key release) and velocity; with `pedal`, a fifth (batch, time) output: the
+    sustain pedal down (a piano model). Time must be a multiple of TIME_MULTIPLE.
     """
     inp = keras.Input((None, N_BINS), name="features")
     x = HarmonicStack(name="harmonic_stack")(inp)
@@ -75,6 +77,7 @@ def build_model(*, base: int = 16, dropout: float = 0.15) -> keras.Model:
     # long temporal context at the bottleneck: a held note must be told apart from a new one
     for d in (2, 4, 8):
         x = _conv_block(x, 3 * base, n=1, dilation=(d, 1))
+    bottleneck = x
     x = layers.SpatialDropout2D(dropout)(x)
     x = layers.UpSampling2D((2, 2))(x)
     x = _conv_block(layers.Concatenate()([x, skip2]), 2 * base, n=1)
@@ -92,7 +95,16 @@ def build_model(*, base: int = 16, dropout: float = 0.15) -> keras.Model:
     frame = head(layers.Concatenate()([x, onset_map]), "frame", (3, 3))
     offset = head(x, "offset", (3, 1))
     velocity = head(x, "velocity")
-    return keras.Model(inp, [onset, frame, offset, velocity], name="tunescribe_unet")
+    outputs = [onset, frame, offset, velocity]
+    if pedal:
+        # the pedal acts on every key at once: the bottleneck averaged over the keyboard, with the
+        # dilated layers' seconds of context, back at the frame rate
+        p = layers.Lambda(lambda t: ops.mean(t, axis=2), name="keyboard_mean")(bottleneck)  # (T/4, C)
+        p = layers.Conv1D(2 * base, 3, padding="same", activation="relu")(p)
+        p = layers.UpSampling1D(TIME_MULTIPLE)(p)
+        p = layers.Conv1D(1, 5, padding="same", activation="sigmoid")(p)
+        outputs.append(layers.Reshape((-1,), name=PEDAL)(p))
+    return keras.Model(inp, outputs, name="tunescribe_unet")
 
 
 def weighted_bce(positive_weight: float):
@@ -111,12 +123,12 @@ def velocity_loss(y_true, y_pred):
 
 
 def compile_model(model: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),
-        loss={"onset": weighted_bce(8.0), "frame": weighted_bce(2.0),
-              "offset": weighted_bce(4.0), "velocity": velocity_loss},
-        loss_weights={"onset": 1.0, "frame": 1.0, "offset": 0.3, "velocity": 0.3},
-    )
+    loss = {"onset": weighted_bce(8.0), "frame": weighted_bce(2.0), "offset": weighted_bce(4.0),
+            "velocity": velocity_loss}
+    weights = {"onset": 1.0, "frame": 1.0, "offset": 0.3, "velocity": 0.3}
+    if PEDAL in model.output_names:
+        loss[PEDAL], weights[PEDAL] = weighted_bce(1.0), 0.5
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0), loss=loss, loss_weights=weights)
     return model
 
 
@@ -126,6 +138,7 @@ class Posteriors:
     frame: np.ndarray
     offset: np.ndarray
     velocity: np.ndarray
+    pedal: np.ndarray | None = None  # (frames,), from a model with a pedal head
 
 
 @dataclass
@@ -151,19 +164,26 @@ class TranscriptionModel:
         starts = list(range(0, max(n, 1), chunk))
         window = chunk + 2 * context
         padded = np.pad(features.astype(np.float32), ((context, window), (0, 0)))
-        out = {name: np.zeros((len(starts) * chunk, N_KEYS), np.float32) for name in OUTPUTS}
+        names = self.output_names
+        out = {name: np.zeros((len(starts) * chunk, *([] if name == PEDAL else [N_KEYS])), np.float32)
+               for name in names}
         for b in range(0, len(starts), batch):
             group = starts[b:b + batch]
             x = np.zeros((batch, window, N_BINS), np.float32)  # one shape: compiled once
             for i, s in enumerate(group):
                 x[i] = padded[s:s + window]
             preds = self._forward(x)
-            for name, p in zip(OUTPUTS, preds):
+            for name, p in zip(names, preds):
                 p = np.asarray(p)[: len(group), context:context + chunk]
-                out[name][group[0]:group[0] + len(group) * chunk] = p.reshape(-1, N_KEYS)
+                out[name][group[0]:group[0] + len(group) * chunk] = p.reshape(-1, *p.shape[2:])
             if on_progress:
                 on_progress(min(1.0, (b + batch) / len(starts)))
-        return Posteriors(**{name: out[name][:n] for name in OUTPUTS})
+        return Posteriors(**{name: out[name][:n] for name in names})
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        """OUTPUTS, and PEDAL for a model with a pedal head, in the network's output order."""
+        return tuple(self.keras_model.output_names)
 
     def _forward(self, x):
         if self._compiled is None:

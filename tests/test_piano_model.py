@@ -1,0 +1,33 @@
+"""The piano model: the U-Net with a sustain-pedal head learns, and its posteriors carry the pedal."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tunescribe.model import OUTPUTS, PEDAL, TranscriptionModel, build_model, compile_model
+from tunescribe.pedal import PedalSpan, pedal_roll, spans_from_roll
+
+
+def test_one_training_step_lowers_the_pedal_loss_and_posteriors_carry_the_pedal(tmp_path):
+    model = compile_model(build_model(base=8, pedal=True))
+    assert tuple(model.output_names) == (*OUTPUTS, PEDAL)
+    rng = np.random.default_rng(0)
+    x = rng.random((4, 128, 264), np.float32)
+    pedal = np.stack([pedal_roll([PedalSpan(0.5, 3.0)], 128)] * 4)
+    ys = {name: np.zeros((4, 128, 88), np.float32) for name in OUTPUTS} | {PEDAL: pedal}
+    before = model.evaluate(x, ys, verbose=0, return_dict=True)[f"{PEDAL}_loss"]
+    for _ in range(5):
+        model.train_on_batch(x, ys)
+    after = model.evaluate(x, ys, verbose=0, return_dict=True)[f"{PEDAL}_loss"]
+    assert after < before
+
+    post = TranscriptionModel(model, {}, tmp_path).posteriors(rng.random((700, 264), np.float32))
+    assert post.onset.shape == (700, 88) and post.pedal.shape == (700,)
+    assert ((0 <= post.pedal) & (post.pedal <= 1)).all()
+
+
+def test_pedal_spans_come_back_from_their_roll():
+    spans = [PedalSpan(0.5, 2.0), PedalSpan(3.0, 3.05), PedalSpan(4.0, 6.0, 0.6)]
+    back = spans_from_roll(pedal_roll(spans, 250), threshold=0.5, min_s=0.1)
+    assert [(round(s.start_s, 1), round(s.end_s, 1)) for s in back] == [(0.5, 2.0), (4.0, 6.0)]  # 50 ms: no pedal
+    assert abs(back[1].depth - 0.6) < 1e-4
