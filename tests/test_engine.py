@@ -52,13 +52,13 @@ def piano_clip() -> tuple[np.ndarray, list[Note]]:
 
 def test_shipped_model_transcribes_a_rendered_piano_clip(model, piano_clip):
     y, ref = piano_clip
-    est = transcribe_audio(y, model)
+    est = transcribe_audio(y, model).notes
     scores = score_notes(ref, est)
     assert scores.note_f1 >= 0.9, scores
 
 
 def test_silence_gives_zero_notes(model, tmp_path):
-    notes = transcribe_audio(np.zeros(SAMPLE_RATE * 3, np.float32), model)
+    notes = transcribe_audio(np.zeros(SAMPLE_RATE * 3, np.float32), model).notes
     assert notes == []
     write_midi(notes, tmp_path / "silence.mid")
     assert read_midi_notes(tmp_path / "silence.mid") == []
@@ -114,9 +114,9 @@ def test_model_for_other_features_is_refused(model, tmp_path):
 def test_long_input_is_processed_in_chunks_with_the_same_result(model, piano_clip):
     """Chunked inference: the same notes whether the clip stands alone or inside a longer file."""
     y, _ = piano_clip
-    alone = transcribe_audio(y, model)
+    alone = transcribe_audio(y, model).notes
     long = np.concatenate([np.zeros(SAMPLE_RATE * 20, np.float32), y])
-    inside = [Note(n.pitch, n.start_s - 20, n.end_s - 20, n.velocity) for n in transcribe_audio(long, model)]
+    inside = [Note(n.pitch, n.start_s - 20, n.end_s - 20, n.velocity) for n in transcribe_audio(long, model).notes]
     assert score_notes(alone, inside).note_f1 >= 0.95
 
 

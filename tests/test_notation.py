@@ -351,3 +351,22 @@ def test_the_time_map_covers_the_recording(tmp_path):
     assert beats.min() > -0.1 and beats.max() < result.n_measures * result.grid.beats_per_bar  # every note in a bar
     assert result.time_map[-1].seconds >= len(audio) / sr
     roundtrip(result, tmp_path)
+
+
+def test_sustain_pedal_is_marked_under_the_lowest_staff_and_held_in_the_score_midi(tmp_path):
+    """Ped. ... * over the notes a pedal span holds, in valid MusicXML; CC64 in the score MIDI;
+    the written note values are the key releases, not the sound the pedal holds."""
+    from tunescribe.notation.validate import schema_errors
+    from tunescribe.pedal import PedalSpan
+
+    bass = [Note(48 + (i % 4) * 4, 0.5 * i, 0.5 * i + 0.2, 80) for i in range(16)]  # staccato keys
+    melody = [Note(72 + (i % 3) * 2, 0.5 * i, 0.5 * i + 0.45, 90) for i in range(16)]
+    plain = build_score(bass + melody)
+    result = build_score(bass + melody, pedal=[PedalSpan(0.0, 1.95), PedalSpan(2.0, 3.95)])
+    path = write_musicxml(result, tmp_path / "pedal.musicxml", "Pedal")
+    xml = path.read_text()
+    assert xml.count('<pedal') == 4 and xml.count('type="start"') >= 2, xml.count('<pedal')
+    assert schema_errors(path) == []
+    assert [float(q.end - q.start) for q in result.qnotes] == [float(q.end - q.start) for q in plain.qnotes]
+    pedal = [m for m in mido.MidiFile(str(write_score_midi(result, tmp_path / "s.mid"))) if m.type == "control_change"]
+    assert [(m.control, m.value) for m in pedal] == [(64, 127), (64, 0), (64, 127), (64, 0)]

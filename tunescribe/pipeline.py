@@ -18,11 +18,18 @@ from tunescribe.features import compute_features
 from tunescribe.midi import write_midi
 from tunescribe.notes import Note, decode_notes
 from tunescribe.outputs import Output, Stage
+from tunescribe.pedal import PedalSpan, spans_from_roll
 
 
 SHEET_MUSIC = (Output.MUSICXML, Output.SCORE_MIDI, Output.TIMEMAP)
 
 ProgressFn = Callable[[Stage, float], None]
+
+
+@dataclass
+class Transcription:
+    notes: list[Note]  # end_s: key release
+    pedal: list[PedalSpan] = field(default_factory=list)  # sustain pedal; empty from a model without a pedal head
 
 
 @dataclass
@@ -32,18 +39,20 @@ class Outputs:
     files: dict[Output, Path]
     notes: list[Note]
     duration_s: float
+    pedal: list[PedalSpan] = field(default_factory=list)
     score: object | None = None  # tunescribe.notation.ScoreResult, with sheet music
     timings: dict[Stage, float] = field(default_factory=dict)  # seconds per stage
 
 
-def transcribe_audio(y: np.ndarray, model, on_progress: Callable[[float], None] | None = None) -> list[Note]:
-    """Mono float32 at SAMPLE_RATE -> notes, every one inside the signal's duration.
-    `model` is a loaded tunescribe.model.TranscriptionModel; `on_progress(fraction)` follows its
-    pass over the recording."""
+def transcribe_audio(y: np.ndarray, model, on_progress: Callable[[float], None] | None = None) -> Transcription:
+    """Mono float32 at SAMPLE_RATE -> notes (every one inside the signal's duration) and, from a
+    model with a pedal head, the sustain pedal. `model` is a loaded
+    tunescribe.model.TranscriptionModel; `on_progress(fraction)` follows its pass over the recording."""
     duration = len(y) / SAMPLE_RATE
     post = model.posteriors(compute_features(y), on_progress=on_progress)
     notes = decode_notes(post.onset, post.frame, post.velocity, model.thresholds)
-    return [Note(n.pitch, n.start_s, min(n.end_s, duration), n.velocity) for n in notes if n.start_s < duration]
+    notes = [Note(n.pitch, n.start_s, min(n.end_s, duration), n.velocity) for n in notes if n.start_s < duration]
+    return Transcription(notes, [] if post.pedal is None else spans_from_roll(post.pedal))
 
 
 def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, model, sheet_music: bool = True,
@@ -67,9 +76,9 @@ def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, m
 
     t = time.perf_counter()
     report(Stage.TRANSCRIBING, 0.0)
-    notes = transcribe_audio(audio, model, on_progress=lambda f: report(Stage.TRANSCRIBING, f))
+    found = transcribe_audio(audio, model, on_progress=lambda f: report(Stage.TRANSCRIBING, f))
     files = {Output.MIDI: out_dir / f"{stem}{Output.MIDI}"}
-    write_midi(notes, files[Output.MIDI])
+    write_midi(found.notes, files[Output.MIDI], pedal=found.pedal)
     timings[Stage.TRANSCRIBING] = time.perf_counter() - t
 
     score = None
@@ -80,9 +89,9 @@ def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, m
         t = time.perf_counter()
         report(Stage.NOTATION, 0.0)
         files.update({kind: out_dir / f"{stem}{kind}" for kind in SHEET_MUSIC})
-        score = build_score(notes, audio)
+        score = build_score(found.notes, audio, pedal=found.pedal)
         write_musicxml(score, files[Output.MUSICXML], title or stem)
         write_score_midi(score, files[Output.SCORE_MIDI])
         files[Output.TIMEMAP].write_text(json.dumps([asdict(e) for e in score.time_map]))
         timings[Stage.NOTATION] = time.perf_counter() - t
-    return Outputs(files, notes, len(audio) / SAMPLE_RATE, score, timings)
+    return Outputs(files, found.notes, len(audio) / SAMPLE_RATE, found.pedal, score, timings)

@@ -147,7 +147,7 @@ def transcribed_examples(corpus: Path, split: str = "validation") -> list[dict]:
             notes = notes_from_table(np.load(cache))
         else:
             model = model or load_model()
-            notes = transcribe_audio(audio, model)
+            notes = transcribe_audio(audio, model).notes
             np.save(cache, notes_to_table(notes))
         ex = example(notes, load_truth(split_dir, r), audio)
         if ex is not None:

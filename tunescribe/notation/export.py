@@ -18,9 +18,10 @@ def _mido_key(result: ScoreResult) -> str:
 
 def write_score_midi(result: ScoreResult, path: str | Path, *, program: int = 0) -> Path:
     """Type 1 MIDI: track 0 holds time signature, key signature and a tempo event on every beat;
-    then one track per staff (General MIDI `program`). MIDI time 0 is the first downbeat,
-    `result.grid.beats_s[0]` seconds into the recording (slightly negative when the music starts
-    with a pickup, whose leading rests fall before the recording starts)."""
+    then one track per staff (General MIDI `program`), the sustain pedal (CC64) on the last. MIDI
+    time 0 is the first downbeat, `result.grid.beats_s[0]` seconds into the recording (slightly
+    negative when the music starts with a pickup, whose leading rests fall before the recording
+    starts)."""
     grid = result.grid
     quarter = grid.beat_quarters
     ticks_per_beat = TICKS_PER_BEAT * quarter  # per tactus beat
@@ -44,7 +45,13 @@ def write_score_midi(result: ScoreResult, path: str | Path, *, program: int = 0)
                 off = max(on + 1, round(q.end * ticks_per_beat))
                 notes.append((on, 1, mido.Message("note_on", note=q.pitch, velocity=q.velocity)))
                 notes.append((off, 0, mido.Message("note_off", note=q.pitch, velocity=0)))
-        notes.sort(key=lambda e: (e[0], e[1], e[2].note))
+        if k == len(result.staves) - 1:  # the sustain pedal, with the lowest staff as in the score
+            for start_q, end_q in result.pedal_q:
+                down = max(0, round(start_q * TICKS_PER_BEAT))
+                up = max(down + 1, round(end_q * TICKS_PER_BEAT))
+                notes.append((down, 0, mido.Message("control_change", control=64, value=127)))
+                notes.append((up, 0, mido.Message("control_change", control=64, value=0)))
+        notes.sort(key=lambda e: (e[0], e[1], getattr(e[2], "note", -1)))
         head = [mido.MetaMessage("track_name", name=f"Staff {k + 1}", time=0),
                 mido.Message("program_change", program=program, time=0)]
         tracks.append(_track(head, [(t, m) for t, _, m in notes], f"Staff {k + 1}"))

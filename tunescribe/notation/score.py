@@ -18,6 +18,7 @@ from tunescribe.notation.meter import beat_grid
 from tunescribe.notation.quantize import QNote, quantize
 from tunescribe.notation.staves import Staff, make_staves
 from tunescribe.notes import Note
+from tunescribe.pedal import PedalSpan
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,19 @@ class ScoreResult:
     staves: list[Staff]
     n_measures: int
     time_map: list[TimeMapEntry]
+    pedal_q: list[tuple[float, float]] = ()  # sustain pedal spans, quarter notes from the first downbeat
 
     @property
     def meter(self) -> str:
         return self.grid.meter
 
 
-def build_score(notes: list[Note], audio: np.ndarray | None = None, sample_rate: int = SAMPLE_RATE) -> ScoreResult:
+def build_score(notes: list[Note], audio: np.ndarray | None = None, sample_rate: int = SAMPLE_RATE,
+                pedal: list[PedalSpan] = ()) -> ScoreResult:
     """The whole notation stage. `audio` (mono samples at `sample_rate`) also informs the beats
-    and makes the time map cover the whole recording."""
+    and makes the time map cover the whole recording; `pedal` (sustain-pedal spans in seconds)
+    becomes Ped. ... * marks under the lowest staff. Note values come from the notes' `end_s`, the
+    key releases, never from the sound the pedal holds."""
     notes = sorted(notes, key=lambda n: (n.start_s, n.pitch))
     grid = beat_grid(notes, audio, sample_rate)
     key = estimate_key(notes)
@@ -56,7 +61,9 @@ def build_score(notes: list[Note], audio: np.ndarray | None = None, sample_rate:
     n_measures = max(1, math.ceil(last_beat / grid.beats_per_bar - 1e-9))
     end_s = max([n.end_s for n in notes] + [0.0 if audio is None else len(audio) / sample_rate])
     score = _music21_score(staves, grid, key, n_measures)
-    return ScoreResult(score, grid, key, qnotes, staves, n_measures, time_map(grid, n_measures, end_s))
+    pedal_q = [(float(a), float(b)) for a, b in (grid.to_beats([p.start_s, p.end_s]) * grid.beat_quarters for p in pedal)]
+    _pedal_marks(score.parts[-1], pedal_q)
+    return ScoreResult(score, grid, key, qnotes, staves, n_measures, time_map(grid, n_measures, end_s), pedal_q)
 
 
 def time_map(grid: BeatGrid, n_measures: int, end_s: float = 0.0) -> list[TimeMapEntry]:
@@ -116,6 +123,20 @@ def _music21_score(staves: list[Staff], grid: BeatGrid, key: Key, n_measures: in
     if len(parts) > 1:
         score.insert(0, m21.layout.StaffGroup(parts, name="Piano", symbol="brace", barTogether=True))
     return score
+
+
+def _pedal_marks(part, spans_q: list[tuple[float, float]]) -> None:
+    """A sustain-pedal mark (Ped. ... *) over the notes of `part` that start inside each span
+    (start, end in quarter notes from the first downbeat); a span over no note is left out."""
+    import music21 as m21
+
+    if not spans_q:
+        return
+    notes = [(n.getOffsetInHierarchy(part), n) for n in part.recurse().notes]
+    for start, end in spans_q:
+        held = [n for offset, n in notes if start - 1e-6 <= offset < end]
+        if held:
+            part.insert(0, m21.expressions.PedalMark(*held, pedalForm=m21.expressions.PedalForm.Symbol))
 
 
 def _measures(staff: Staff, grid: BeatGrid, n_measures: int, table: list[str]):
