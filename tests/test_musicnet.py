@@ -76,7 +76,9 @@ def converted(musicnet_src, tmp_path_factory):
 
 
 def stored(out, row):
-    return read_rendition(out / row["split"] / f"{row['id']}.npz")
+    """(features, labelled notes) of a converted recording."""
+    r = read_rendition(out / row["split"] / f"{row['id']}.npz")
+    return r.features, r.notes
 
 
 def test_csv_labels_give_the_right_notes(musicnet_src, converted):

@@ -56,7 +56,8 @@ def test_corpus_builder_renders_two_short_works(small_corpus):
     assert [r["work"] for r in rows] == TWO_SHORT_WORKS
     assert all("error" not in r for r in rows), rows
     for r in rows:
-        feats, notes = read_rendition(out / r["split"] / f"{r['id']}.npz")
+        stored = read_rendition(out / r["split"] / f"{r['id']}.npz")
+        feats, notes = stored.features, stored.notes
         assert feats.shape[1] == N_BINS
         assert abs(len(feats) / FRAMES_PER_SECOND - r["seconds"]) < 0.1
         assert len(notes) == r["notes"] > 10
@@ -69,8 +70,8 @@ def test_corpus_builder_is_deterministic(small_corpus, tmp_path):
     again = corpus.build(tmp_path, 0, processes=1, works=TWO_SHORT_WORKS)
     assert again == rows
     for r in rows:
-        (fa, na), (fb, nb) = (read_rendition(d / r["split"] / f"{r['id']}.npz") for d in (out, tmp_path))
-        assert na == nb and np.array_equal(fa, fb)
+        a, b = (read_rendition(d / r["split"] / f"{r['id']}.npz") for d in (out, tmp_path))
+        assert a.notes == b.notes and np.array_equal(a.features, b.features)
 
 
 def test_a_rendition_does_not_depend_on_what_the_worker_rendered_before(small_corpus, tmp_path):
@@ -81,9 +82,9 @@ def test_a_rendition_does_not_depend_on_what_the_worker_rendered_before(small_co
     alone = corpus.build(tmp_path, 0, seed=1, processes=1, works=TWO_SHORT_WORKS[1:])
     assert alone == rows[1:]
     r = rows[1]
-    (fa, na), (fb, nb) = (read_rendition(d / r["split"] / f"{r['id']}.npz") for d in (out, tmp_path))
-    assert na == nb
-    diff = np.abs(fa.astype(np.float32) - fb.astype(np.float32))
+    a, b = (read_rendition(d / r["split"] / f"{r['id']}.npz") for d in (out, tmp_path))
+    assert a.notes == b.notes
+    diff = np.abs(a.features.astype(np.float32) - b.features.astype(np.float32))
     assert np.percentile(diff, 99) < 0.1, np.percentile(diff, [50, 99, 100])
 
 
@@ -126,7 +127,7 @@ def test_evaluation_renditions_carry_their_true_score(tmp_path):
     corpus.start_renderer(with_eval_font=False)
     row = corpus.render_job(corpus.Job("bach/bwv66.6.mxl", "validation", 5), tmp_path)
     truth = json.loads((tmp_path / "validation" / f"{row['id']}.score.json").read_text())
-    _, labels = read_rendition(tmp_path / "validation" / f"{row['id']}.npz")
+    labels = read_rendition(tmp_path / "validation" / f"{row['id']}.npz").notes
     assert truth["work"] == "bach/bwv66.6.mxl" and len(truth["notes"]) == len(labels) == row["notes"]
     clock = Rubato(**truth["rubato"])
     onset_q = np.array([o for o, _, _ in truth["notes"]])
@@ -157,8 +158,8 @@ def test_a_rendition_reads_back_as_it_was_written(tmp_path):
     assert notes_from_table(notes_to_table(notes)) == notes and notes_to_table([]).shape == (0, 4)
     write_rendition(tmp_path / "train", "a", features, notes)
     write_rendition(tmp_path / "test", "b", features, notes, np.zeros(16_000, np.float32), {"work": "w", "notes": []})
-    got_features, got_notes = read_rendition(tmp_path / "train" / "a.npz")
-    assert got_notes == notes and np.array_equal(got_features, features.astype(np.float16))
+    got = read_rendition(tmp_path / "train" / "a.npz")
+    assert got.notes == notes and np.array_equal(got.features, features.astype(np.float16)) and got.pedal == []
     assert sorted(p.name for p in (tmp_path / "train").iterdir()) == ["a.npz"]
     assert sorted(p.name for p in (tmp_path / "test").iterdir()) == ["b.flac", "b.mid", "b.npz", "b.score.json"]
     write_manifest(tmp_path, [{"id": "a", "split": "train"}, {"work": "x", "error": "unreadable"},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +10,7 @@ import numpy as np
 from services.trainer.renditions import read_manifest, read_rendition
 from tunescribe.constants import N_KEYS
 from tunescribe.notes import Note, notes_to_roll
+from tunescribe.pedal import PedalSpan
 
 
 @dataclass
@@ -18,6 +19,7 @@ class Piece:
     features: np.ndarray  # (frames, bins) float16
     notes: list[Note]
     kind: str = "unknown"
+    pedal: list[PedalSpan] = field(default_factory=list)  # sustain pedal down, seconds
 
 
 def load_split(corpus_dir: str | Path, split: str, limit: int | None = None) -> list[Piece]:
@@ -26,8 +28,8 @@ def load_split(corpus_dir: str | Path, split: str, limit: int | None = None) -> 
     kinds = {r["id"]: r["kind"] for r in read_manifest(corpus_dir)}
     pieces = []
     for f in sorted((corpus_dir / split).glob("*.npz"))[:limit]:
-        features, notes = read_rendition(f)
-        pieces.append(Piece(f.stem, features, notes, kinds.get(f.stem, "unknown")))
+        r = read_rendition(f)
+        pieces.append(Piece(f.stem, r.features, r.notes, kinds.get(f.stem, "unknown"), r.pedal))
     return pieces
 
 

@@ -10,7 +10,7 @@ milliseconds after the synthesizer's note-on), which is where a listener would a
 from __future__ import annotations
 
 import ctypes
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import fluidsynth
 import librosa
@@ -18,8 +18,10 @@ import numpy as np
 
 from tunescribe.constants import SAMPLE_RATE
 from tunescribe.notes import Note
+from tunescribe.pedal import PedalSpan
 
-# Debian's General MIDI soundfonts. Never the MuseScore General family: it is kept for evaluation.
+# Debian's General MIDI soundfonts. Never the MuseScore General family (MuseScore_General*.sf3),
+# nor any Salamander Grand Piano sample set: both are kept for evaluation.
 SOUNDFONTS = {
     "fluidr3_gm": "/usr/share/sounds/sf2/FluidR3_GM.sf2",
     "fluidr3_gs": "/usr/share/sounds/sf2/FluidR3_GS.sf2",
@@ -48,6 +50,7 @@ class Instrument:
     low: int  # comfortable MIDI range
     high: int
     sustained: bool  # bowed or blown: gets vibrato, swells and a speaking delay
+    bank: int = 0  # soundfont bank of the preset (0: General MIDI)
 
 
 INSTRUMENTS = {i.name: i for i in [
@@ -71,11 +74,32 @@ INSTRUMENTS = {i.name: i for i in [
     Instrument("organ", 19, 24, 96, False),
 ]}
 
+# Every acoustic piano preset of SOUNDFONTS, (soundfont, bank, GM program): the grand, bright and
+# electric grand and honky-tonk of each General MIDI set, FluidR3 Mono's mellow grand and the
+# Csound set's own acoustic pianos. FluidR3_GS holds only sound effects.
+PIANOS = [
+    *[(font, 0, program) for font in ("fluidr3_gm", "fluidr3mono_gm", "timgm6mb", "csound_gm") for program in range(4)],
+    ("fluidr3mono_gm", 8, 0),
+    *[("csound_gm", 127, program) for program in range(3)],
+]
+
+
+def piano(bank: int, program: int) -> Instrument:
+    """The piano of one preset (the keyboard's whole range)."""
+    return Instrument("piano", program, 21, 108, False, bank)
+
 
 @dataclass
 class Part:
     instrument: Instrument
-    notes: list[Note]  # performance time, seconds
+    notes: list[Note]  # performance time, seconds; a note's end is its key release
+    pedal: list[PedalSpan] = field(default_factory=list)  # sustain pedal down (CC64), seconds
+    detune_cents: float = 0.0  # the whole part's tuning, as a pitch bend
+
+
+def _bend(cents: float) -> int:
+    """Cents -> a pitch-bend offset at the default bend range of two semitones."""
+    return int(round(cents / 200 * 8192))
 
 
 class Renderer:
@@ -112,14 +136,16 @@ class Renderer:
         if ch == 9:  # General MIDI drums
             ch = self._channel = 10
         s = self.synth
-        if s.program_select(ch, self.sfids[soundfont], 0, part.instrument.program) != 0:
-            s.program_select(ch, self.sfids["fluidr3_gm"], 0, part.instrument.program)
+        inst = part.instrument
+        if s.program_select(ch, self.sfids[soundfont], inst.bank, inst.program) != 0:
+            s.program_select(ch, self.sfids["fluidr3_gm"], 0, inst.program)
         s.cc(ch, 121, 0)  # reset controllers
-        s.pitch_bend(ch, 0)
+        tuning = _bend(part.detune_cents)
+        s.pitch_bend(ch, tuning)
         s.cc(ch, 7, 100)
         s.cc(ch, 1, int(rng.integers(0, 40)) if part.instrument.sustained else 0)
         events = _performance_events(part, rng)
-        end_s = max((n.end_s for n in part.notes), default=0.0) + tail_s
+        end_s = max([n.end_s for n in part.notes] + [p.end_s for p in part.pedal], default=0.0) + tail_s
         chunks, cursor = [], 0
         for t, kind, a, b in events:
             target = int(t * SAMPLE_RATE)
@@ -133,7 +159,7 @@ class Renderer:
             elif kind == 2:
                 s.cc(ch, a, b)
             else:
-                s.pitch_bend(ch, a)
+                s.pitch_bend(ch, a + tuning)
         total = int(end_s * SAMPLE_RATE)
         if total > cursor:
             chunks.append(self._write(total - cursor))
@@ -143,8 +169,13 @@ class Renderer:
 
 
 def _performance_events(part: Part, rng: np.random.Generator) -> list[tuple[float, int, int, int]]:
-    """(time_s, kind, a, b) with kind 0 note-off, 1 note-on, 2 controller, 3 pitch bend."""
+    """(time_s, kind, a, b) with kind 0 note-off, 1 note-on, 2 controller, 3 pitch bend; the pedal
+    as CC64 at its spans' ends (0) and starts (the span's depth x 127; FluidSynth holds the
+    dampers off from 64 on, so it sounds a half pedal as a full one)."""
     events = []
+    for p in part.pedal:
+        events.append((p.start_s, 2, 64, int(np.clip(round(p.depth * 127), 64, 127))))
+        events.append((p.end_s, 2, 64, 0))
     sustained = part.instrument.sustained
     rate, depth_cents = rng.uniform(4.5, 6.5), rng.uniform(8, 35)
     for n in part.notes:

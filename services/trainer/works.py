@@ -21,6 +21,18 @@ SOURCES = {  # corpus folder -> number of works taken (in a seeded order)
     "schubert": 1, "cpebach": 1, "beach": 1, "weber": 1, "verdi": 1, "airdsAirs": 6,
 }
 
+# Written for the keyboard: solo piano works, and songs and duos whose piano part a pianist plays
+# with the tune on top (the piano corpus plays these most; services.trainer.piano)
+KEYBOARD_WORKS = (
+    "beach/prayer_of_a_tired_child.musicxml", "chopin/mazurka06-2.krn", "cpebach/h186.mxl",
+    "joplin/maple_leaf_rag.mxl", "mozart/k545/movement1_exposition.mxl", "schoenberg/opus19/movement2.mxl",
+    "schoenberg/opus19/movement6.mxl", "schumann_clara/polonaise_op1n1.mxl", "schumann_clara/polonaise_op1n2.mxl",
+    "schumann_clara/polonaise_op1n3.mxl", "schumann_clara/polonaise_op1n4.mxl", "verdi/laDonnaEMobile.mxl",
+    "schubert/Lindenbaum.xml", "schumann_robert/dichterliebe_no2.xml", "schumann_robert/opus48no2.mxl",
+    "handel/rinaldo/Lascia_chio_pianga.mxl", "liliuokalani/aloha_oe.mxl", "weber/concertino_clarinet.mxl",
+)
+TUNE_BOOKS = ("ryansMammoth", "oneills1850", "airdsAirs")  # sources of single-line tunes
+
 
 def split_of(work: str) -> str:
     """train / validation / test by work, from a stable hash of the work's name."""
