@@ -207,9 +207,10 @@ class Client:
         assert r.status_code == 200, r.text
         self.http.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
 
-    def upload(self, path: Path, title: str | None = None) -> dict:
+    def upload(self, path: Path, title: str | None = None, instrument: str | None = None) -> dict:
+        data = {k: v for k, v in (("title", title), ("instrument", instrument)) if v}
         with open(path, "rb") as f:
-            r = self.http.post("/api/jobs", files={"file": (path.name, f)}, data={"title": title} if title else {})
+            r = self.http.post("/api/jobs", files={"file": (path.name, f)}, data=data)
         assert r.status_code == 202, r.text
         return r.json()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from enum import StrEnum
 from pathlib import Path
 
 from tunescribe.constants import feature_params
@@ -16,18 +17,40 @@ CARD = "card.json"
 WEIGHTS = "model.weights.h5"
 
 
+class Instrument(StrEnum):
+    """What a recording is, as the user says at upload (AUTO: let TuneScribe decide); a model is
+    made for PIANO or ENSEMBLE (its card's "instrument", ENSEMBLE when absent)."""
+
+    AUTO = "auto"
+    PIANO = "piano"
+    ENSEMBLE = "ensemble"
+
+
+def instrument_of(card: dict) -> Instrument:
+    return Instrument(card.get("instrument", Instrument.ENSEMBLE))
+
+
 class ModelError(Exception):
     """The model file is missing, unreadable or made for other features."""
 
 
-def default_model_dir() -> Path:
-    """$TUNESCRIBE_MODEL, else the version named in models/DEFAULT."""
+def default_model_dir(instrument: Instrument = Instrument.ENSEMBLE) -> Path:
+    """$TUNESCRIBE_MODEL, else the version named in models/DEFAULT; for PIANO the one named in
+    models/DEFAULT-piano when a piano model is shipped, else the ensemble model (AUTO too, until
+    Auto can tell a piano from the audio)."""
     if env := os.environ.get(MODEL_ENV):
         return Path(env)
-    pointer = MODELS_DIR / "DEFAULT"
+    piano = MODELS_DIR / "DEFAULT-piano"
+    pointer = piano if instrument == Instrument.PIANO and piano.is_file() else MODELS_DIR / "DEFAULT"
     if not pointer.is_file():
         raise ModelError(f"no default model: {pointer} is missing")
     return MODELS_DIR / pointer.read_text().strip()
+
+
+def shipped_piano_model() -> Path | None:
+    """The piano model shipped in models/ (named by models/DEFAULT-piano), if any."""
+    pointer = MODELS_DIR / "DEFAULT-piano"
+    return MODELS_DIR / pointer.read_text().strip() if pointer.is_file() else None
 
 
 def read_card(directory: str | Path) -> dict:

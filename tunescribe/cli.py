@@ -10,12 +10,13 @@ from pathlib import Path
 
 def _transcribe(args) -> int:
     from tunescribe.audio import AudioError
+    from tunescribe.cards import Instrument, default_model_dir
     from tunescribe.model import ModelError, load_model
     from tunescribe.notation.weights import NotationModelError
     from tunescribe.pipeline import Output, transcribe_file
 
     try:
-        model = load_model(args.model)
+        model = load_model(args.model or default_model_dir(Instrument(args.instrument)))
     except ModelError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -53,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     t = sub.add_parser("transcribe", help="audio files -> MIDI files")
     t.add_argument("audio", nargs="+", type=Path)
     t.add_argument("--out-dir", type=Path, required=True)
-    t.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model)")
+    t.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model of --instrument)")
+    t.add_argument("--instrument", choices=["auto", "piano", "ensemble"], default="auto",
+                   help="what the recordings are: piano uses the piano model when one is shipped (default: auto)")
     t.add_argument("--max-minutes", type=float, default=20.0, help="refuse longer recordings")
     t.add_argument("--musicxml", action="store_true",
                    help="also write sheet music: <stem>.musicxml, <stem>.score.mid and <stem>.timemap.json")

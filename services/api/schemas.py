@@ -9,6 +9,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.common.models import JobStage, JobStatus, ModelStatus, TrainingRunStatus
+from tunescribe.cards import Instrument
+
+ModelInstrument = Literal[Instrument.PIANO, Instrument.ENSEMBLE]  # what a model is made for
 
 
 class UserCreate(BaseModel):
@@ -43,6 +46,7 @@ class JobPublic(BaseModel):
     error: str | None
     title: str
     filename: str
+    instrument: Instrument  # as asked at upload
     size_bytes: int
     duration_s: float | None
     note_count: int | None
@@ -83,6 +87,7 @@ class Limits(BaseModel):
 
 class TrainingRunCreate(BaseModel):
     dataset: Literal["synthetic", "musicnet"] = "synthetic"
+    instrument: ModelInstrument = Field(Instrument.ENSEMBLE, description="the model it trains; gated against that instrument's active model")
     path: str = Field(min_length=1, max_length=500, description="corpus folder (synthetic) or MusicNet root, on the trainer's volume")
     labels_path: str | None = Field(None, max_length=500, description="MusicNetEM: a folder of <id>.mid labels")
     epochs: int = Field(6, ge=1, le=1000)
@@ -95,6 +100,7 @@ class TrainingRunPublic(BaseModel):
     id: uuid.UUID
     status: TrainingRunStatus
     dataset: str
+    instrument: ModelInstrument
     path: str
     labels_path: str | None
     epochs: int
@@ -118,6 +124,7 @@ class ModelPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     version: str
     status: ModelStatus
+    instrument: ModelInstrument
     parameters: int
     data: dict
     metrics: dict

@@ -109,11 +109,12 @@ def fail(job_id: uuid.UUID, owner: str, reason: str) -> None:
                                 finished_at=utcnow(), heartbeat_at=utcnow()))
 
 
-def audio_of(job_id: uuid.UUID) -> tuple[str | None, str | None]:
-    """(storage key of the upload, title) of a job."""
+def upload_of(job_id: uuid.UUID) -> tuple[str | None, str | None, str | None]:
+    """(storage key of the upload, title, instrument asked for) of a job."""
     with session_scope() as session:
         key = session.scalar(select(Artifact.key).where(Artifact.job_id == job_id, Artifact.kind == ArtifactKind.AUDIO))
-        return key, session.scalar(select(Job.title).where(Job.id == job_id))
+        row = session.execute(select(Job.title, Job.instrument).where(Job.id == job_id)).one_or_none()
+        return (key, *row) if row else (key, None, None)
 
 
 def _resend(job_id: uuid.UUID) -> bool:

@@ -11,6 +11,8 @@ from enum import StrEnum
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, TypeDecorator, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from tunescribe.cards import Instrument
+
 
 class JobStatus(StrEnum):
     QUEUED = "queued"
@@ -99,7 +101,8 @@ class Job(Base):
     size_bytes: Mapped[int] = mapped_column(Integer)
     duration_s: Mapped[float | None] = mapped_column(Float)
     note_count: Mapped[int | None] = mapped_column(Integer)
-    model_version: Mapped[str | None] = mapped_column(String(64))
+    instrument: Mapped[str] = mapped_column(String(16), default=Instrument.AUTO, server_default=Instrument.AUTO.value)  # as asked
+    model_version: Mapped[str | None] = mapped_column(String(64))  # the model that made it
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claim: Mapped[str | None] = mapped_column(String(64))  # the task run that owns a running job
     # seconds in each stage and from start to success, as columns so /metrics sums them in SQL
@@ -150,6 +153,8 @@ class ModelVersion(Base):
     version: Mapped[str] = mapped_column(String(64), primary_key=True)
     path: Mapped[str] = mapped_column(String(500))  # folder with model.weights.h5 and card.json
     status: Mapped[str] = mapped_column(String(16), default=ModelStatus.CANDIDATE, index=True)
+    instrument: Mapped[str] = mapped_column(String(16), default=Instrument.ENSEMBLE,
+                                            server_default=Instrument.ENSEMBLE.value)  # one active model each
     parameters: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     metrics: Mapped[dict] = mapped_column(JSON, default=dict)  # test split, as measured at registration
@@ -166,6 +171,8 @@ class TrainingRun(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     status: Mapped[str] = mapped_column(String(16), default=TrainingRunStatus.QUEUED, index=True)
     dataset: Mapped[str] = mapped_column(String(16))  # synthetic | musicnet
+    instrument: Mapped[str] = mapped_column(String(16), default=Instrument.ENSEMBLE,
+                                            server_default=Instrument.ENSEMBLE.value)  # the model it trains
     path: Mapped[str] = mapped_column(String(500))
     labels_path: Mapped[str | None] = mapped_column(String(500))  # MusicNetEM MIDI labels, if any
     epochs: Mapped[int] = mapped_column(Integer)

@@ -1,4 +1,5 @@
-"""The model registry: which trained models exist and which one the workers serve.
+"""The model registry: which trained models exist and which one the workers serve for each
+instrument (piano, ensemble): one active model per instrument.
 
 The default model (tunescribe.cards.default_model_dir: $TUNESCRIBE_MODEL, else models/DEFAULT) is
 registered as active the first time the registry is read, so a fresh install serves it without any
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.common.models import ModelStatus, ModelVersion, utcnow
-from tunescribe.cards import default_model_dir, read_card
+from tunescribe.cards import Instrument, default_model_dir, instrument_of, read_card, shipped_piano_model
 
 
 class RegistryError(Exception):
@@ -24,6 +25,7 @@ def register(session: Session, path: Path, status: ModelStatus = ModelStatus.CAN
     """Add a model folder (model.weights.h5 + card.json) to the registry."""
     card = read_card(path)
     row = ModelVersion(version=card["version"], path=str(Path(path).resolve()), status=status,
+                       instrument=instrument_of(card),
                        parameters=card.get("parameters", 0), data=card.get("data", {}),
                        metrics=card.get("test", {}), card=card,
                        activated_at=utcnow() if status == ModelStatus.ACTIVE else None)
@@ -32,35 +34,46 @@ def register(session: Session, path: Path, status: ModelStatus = ModelStatus.CAN
     return row
 
 
-def active_model(session: Session) -> ModelVersion | None:
-    """The model workers serve; registers the default one when the registry is empty."""
-    row = session.scalar(select(ModelVersion).where(ModelVersion.status == ModelStatus.ACTIVE))
+def _active(session: Session, instrument: Instrument) -> ModelVersion | None:
+    return session.scalar(select(ModelVersion).where(ModelVersion.status == ModelStatus.ACTIVE,
+                                                     ModelVersion.instrument == instrument))
+
+
+def active_model(session: Session, instrument: Instrument = Instrument.ENSEMBLE) -> ModelVersion | None:
+    """The model workers serve for `instrument` (None: none yet); registers the shipped models
+    (models/DEFAULT, and models/DEFAULT-piano if there is one) when the registry is empty."""
+    row = _active(session, instrument)
     if row is None and session.scalar(select(ModelVersion.version).limit(1)) is None:
         try:
-            row = register(session, default_model_dir(), status=ModelStatus.ACTIVE)
+            register(session, default_model_dir(), status=ModelStatus.ACTIVE)
+            if (piano := shipped_piano_model()) is not None:
+                register(session, piano, status=ModelStatus.ACTIVE)
             session.commit()
         except IntegrityError:  # another process registered it first
             session.rollback()
-            row = session.scalar(select(ModelVersion).where(ModelVersion.status == ModelStatus.ACTIVE))
+        row = _active(session, instrument)
     return row
 
 
 def promote(session: Session, version: str) -> ModelVersion:
-    """Make `version` the active model; the previous one is retired."""
+    """Make `version` the active model of its instrument; the previous one is retired."""
     target = session.get(ModelVersion, version, with_for_update=True)
     if target is None:
         raise RegistryError(f"no model {version}")
     if target.status != ModelStatus.ACTIVE:
-        session.execute(update(ModelVersion).where(ModelVersion.status == ModelStatus.ACTIVE).values(status=ModelStatus.RETIRED))
+        session.execute(update(ModelVersion).where(ModelVersion.status == ModelStatus.ACTIVE,
+                                                   ModelVersion.instrument == target.instrument)
+                        .values(status=ModelStatus.RETIRED))
         target.status, target.activated_at = ModelStatus.ACTIVE, utcnow()
     session.commit()
     return target
 
 
-def rollback(session: Session) -> ModelVersion:
-    """Serve again the model that was active before the current one."""
-    current = active_model(session)
+def rollback(session: Session, instrument: Instrument = Instrument.ENSEMBLE) -> ModelVersion:
+    """Serve again the model of `instrument` that was active before the current one."""
+    current = active_model(session, instrument)
     previous = session.scalar(select(ModelVersion).where(ModelVersion.status == ModelStatus.RETIRED,
+                                                         ModelVersion.instrument == instrument,
                                                          ModelVersion.activated_at.is_not(None))
                               .order_by(ModelVersion.activated_at.desc()).limit(1))
     if current is None or previous is None:

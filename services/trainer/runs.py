@@ -21,6 +21,7 @@ from services.common.heartbeat import Heartbeat
 from services.common.models import ModelVersion, TrainingRun, TrainingRunStatus, utcnow
 from services.common.registry import active_model, promote, register
 from services.common.settings import get_settings
+from tunescribe.cards import Instrument
 
 log = logging.getLogger("tunescribe.trainer")
 
@@ -90,9 +91,9 @@ def _train_and_register(run: TrainingRun, run_dir: Path) -> str:
         start = session.get(ModelVersion, run.base_model) if run.base_model else None
     if run.base_model and start is None:
         raise ValueError(f"no registered model {run.base_model} to start from")
-    architecture, init = {}, None
+    architecture, init = None, None
     if start is not None:
-        architecture = start.card.get("architecture", {})
+        architecture = start.card.get("architecture") or {"base": 16}  # the base model's, whatever the instrument
         init = Path(start.path) / "model.weights.h5"
 
     def on_epoch(row: dict) -> bool:
@@ -101,18 +102,20 @@ def _train_and_register(run: TrainingRun, run_dir: Path) -> str:
 
     model, state = train(corpus, run_dir, minutes=float("inf"), epochs=run.epochs,
                          steps_per_epoch=run.steps_per_epoch, architecture=architecture, init_weights=init,
-                         on_epoch=on_epoch, log=lambda m: log.info(m, extra={"run_id": str(run.id)}))
+                         on_epoch=on_epoch, instrument=Instrument(run.instrument),
+                         log=lambda m: log.info(m, extra={"run_id": str(run.id)}))
     with session_scope() as session:
         if session.get(TrainingRun, run.id).cancel_requested:
             raise Cancelled()
-    version = f"tsunet-{time.strftime('%Y%m%d')}-{run.id.hex[:6]}"
+    family = "tsunet-piano" if run.instrument == Instrument.PIANO else "tsunet"
+    version = f"{family}-{time.strftime('%Y%m%d')}-{run.id.hex[:6]}"
     out = get_settings().var_dir / "models" / version
     card = finish(model, state, corpus, out, version, log=lambda m: log.info(m, extra={"run_id": str(run.id)}))
     new_f1 = card["test"].get("all", {}).get("note_f1")
 
-    # the gate: the serving model measured on the same test pieces, in this run
+    # the gate: the model serving this instrument, measured on the same test pieces, in this run
     with session_scope() as session:
-        serving = active_model(session)
+        serving = active_model(session, Instrument(run.instrument))
         serving_path = Path(serving.path) if serving else None
     serving_f1 = None
     test = load_split(corpus, "test")
@@ -133,6 +136,7 @@ def main(argv=None) -> None:
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dataset", choices=["synthetic", "musicnet"], default="synthetic")
+    ap.add_argument("--instrument", choices=[Instrument.ENSEMBLE, Instrument.PIANO], default=Instrument.ENSEMBLE)
     ap.add_argument("--path", type=Path, default=Path("data/corpus"))
     ap.add_argument("--labels-path", type=Path, default=None, help="MusicNetEM MIDI labels folder")
     ap.add_argument("--epochs", type=int, default=6)
@@ -147,8 +151,8 @@ def main(argv=None) -> None:
                             .values(status=TrainingRunStatus.QUEUED, cancel_requested=False))
             run_id = args.resume
         else:
-            run = TrainingRun(dataset=args.dataset, path=str(args.path.resolve()), epochs=args.epochs,
-                              labels_path=str(args.labels_path.resolve()) if args.labels_path else None,
+            run = TrainingRun(dataset=args.dataset, instrument=args.instrument, path=str(args.path.resolve()),
+                              epochs=args.epochs, labels_path=str(args.labels_path.resolve()) if args.labels_path else None,
                               steps_per_epoch=args.steps_per_epoch, base_model=args.base_model)
             session.add(run)
             session.flush()

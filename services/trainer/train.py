@@ -21,6 +21,7 @@ import numpy as np
 from services.trainer.dataset import PatchSampler, Piece, load_split
 from services.trainer.renditions import read_manifest
 from services.trainer.works import SPLITS
+from tunescribe.cards import Instrument
 from tunescribe.evaluate import mean_scores, score_notes
 from tunescribe.model import TranscriptionModel, build_model, compile_model, save_model
 from tunescribe.notes import Thresholds, decode_notes
@@ -45,10 +46,13 @@ def _objective(scores) -> float:
     return m.note_f1 + m.note_offset_f1 + m.frame_f1
 
 
+PIANO_ARCHITECTURE = {"base": 24, "pedal": True}  # more capacity and a sustain-pedal head
+
+
 def train(corpus: Path, run_dir: Path, minutes: float, *, batch: int = 16, patch_frames: int = 128,
           steps_per_epoch: int = 300, architecture: dict | None = None, seed: int = 0, val_limit: int | None = 60,
           epochs: int | None = None, init_weights: Path | None = None, on_epoch=None,
-          log=print) -> tuple[TranscriptionModel, dict]:
+          instrument: Instrument = Instrument.ENSEMBLE, log=print) -> tuple[TranscriptionModel, dict]:
     """Train until `minutes` have passed or `epochs` are done (resuming from run_dir's last checkpoint
     if present, else starting from `init_weights` if given); returns the best model by validation
     note F1 + note-with-offset F1 + frame F1, and the training history. `on_epoch(row)` sees each
@@ -56,13 +60,14 @@ def train(corpus: Path, run_dir: Path, minutes: float, *, batch: int = 16, patch
     import keras
 
     run_dir.mkdir(parents=True, exist_ok=True)
-    architecture = architecture or {}
+    architecture = architecture or (PIANO_ARCHITECTURE if instrument == Instrument.PIANO else {})
     train_pieces = load_split(corpus, "train")
     sampler = PatchSampler(train_pieces, patch_frames, seed)
     val = load_split(corpus, "validation", val_limit)
     state_path, best = run_dir / "state.json", run_dir / "best.weights.h5"
     last, last_opt = run_dir / "last.weights.h5", run_dir / "last.optimizer.npz"
-    fresh = {"epoch": 0, "elapsed_s": 0.0, "history": [], "best_objective": -1.0, "architecture": architecture}
+    fresh = {"epoch": 0, "elapsed_s": 0.0, "history": [], "best_objective": -1.0, "architecture": architecture,
+             "instrument": instrument}
     state = json.loads(state_path.read_text()) if state_path.is_file() else fresh
     keras.utils.set_random_seed(seed + state["epoch"])
     model = compile_model(build_model(**state["architecture"]))
@@ -160,6 +165,7 @@ def finish(model: TranscriptionModel, state: dict, corpus: Path, out_dir: Path, 
             for split in SPLITS}
     card = {
         "version": version,
+        "instrument": state.get("instrument", Instrument.ENSEMBLE),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "architecture": state["architecture"],
         "parameters": model.keras_model.count_params(),
@@ -183,7 +189,9 @@ def main(argv=None) -> None:
     ap.add_argument("--minutes", type=float, default=60.0, help="training time budget")
     ap.add_argument("--steps-per-epoch", type=int, default=300)
     ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--base", type=int, default=16, help="U-Net width")
+    ap.add_argument("--base", type=int, default=None, help="U-Net width (default 16; 24 for piano)")
+    ap.add_argument("--instrument", choices=[Instrument.ENSEMBLE, Instrument.PIANO], default=Instrument.ENSEMBLE,
+                    help="piano: a model with a sustain-pedal head, registered as the piano model")
     ap.add_argument("--make-default", action="store_true", help="point models/DEFAULT at the new model")
     ap.add_argument("--finish-only", action="store_true",
                     help="skip training: take the run's best checkpoint to threshold choice, test and card")
@@ -195,8 +203,11 @@ def main(argv=None) -> None:
         keras_model.load_weights(run_dir / "best.weights.h5")
         model = TranscriptionModel(keras_model, {}, run_dir)
     else:
-        model, state = train(args.corpus, run_dir, args.minutes, batch=args.batch,
-                             steps_per_epoch=args.steps_per_epoch, architecture={"base": args.base})
+        architecture = {"base": args.base} if args.base else None
+        if architecture and args.instrument == Instrument.PIANO:
+            architecture = {**PIANO_ARCHITECTURE, **architecture}
+        model, state = train(args.corpus, run_dir, args.minutes, batch=args.batch, instrument=Instrument(args.instrument),
+                             steps_per_epoch=args.steps_per_epoch, architecture=architecture)
     card = finish(model, state, args.corpus, args.models_dir / args.version, args.version)
     if args.make_default:
         (args.models_dir / "DEFAULT").write_text(args.version + "\n")

@@ -1,7 +1,8 @@
-"""The transcription model of this worker process: loaded after the fork, then checked against
-the registry before each job and replaced, without a restart, when another model was promoted.
-A missing or corrupt model is remembered as a reason, so jobs fail with it and health shows it.
-TUNESCRIBE_MODEL_DIR pins a worker to one model folder, whatever the registry says."""
+"""The transcription models of this worker process, one per instrument (ensemble, piano): loaded
+after the fork, then checked against the registry before each job and replaced, without a
+restart, when another model was promoted. A missing or corrupt model is remembered as a reason, so
+jobs fail with it and health shows it. TUNESCRIBE_MODEL_DIR pins a worker to one model folder for
+every instrument, whatever the registry says."""
 
 from __future__ import annotations
 
@@ -11,57 +12,74 @@ from pathlib import Path
 from services.common.db import session_scope
 from services.common.registry import active_model
 from services.common.settings import get_settings
+from tunescribe.cards import Instrument
 
 log = logging.getLogger("tunescribe.worker")
 
-_state: dict = {"model": None, "version": None, "path": None, "error": None}
+_held: dict[Instrument, dict] = {}  # instrument -> model, version, path, error
 
 
 class ModelUnavailable(Exception):
     pass
 
 
-def _wanted() -> tuple[str | None, Path | None, str | None]:
-    """(version, folder, error) of the model this worker should hold."""
+def _wanted(instrument: Instrument) -> tuple[str | None, Path | None, str | None]:
+    """(version, folder, error) of the model this worker should hold for `instrument`; all None
+    when the registry has none for it."""
     pinned = get_settings().model_dir
     if pinned is not None:
         return None, pinned, None
     try:
         with session_scope() as session:
-            row = active_model(session)
-            return (row.version, Path(row.path), None) if row else (None, None, "no active model in the registry")
+            row = active_model(session, instrument)
+            if row is not None:
+                return row.version, Path(row.path), None
+            return None, None, None if instrument != Instrument.ENSEMBLE else "no active model in the registry"
     except OSError as e:  # models/DEFAULT unreadable
         return None, None, str(e)
 
 
-def refresh() -> None:
-    """Load the wanted model if it is not the one held (or the last attempt failed)."""
+def refresh(instrument: Instrument = Instrument.ENSEMBLE) -> None:
+    """Load the wanted model of `instrument` if it is not the one held (or the last attempt failed)."""
     from tunescribe.model import ModelError, load_model
 
-    version, path, error = _wanted()
-    if error:
-        _state.update(model=None, version=None, path=None, error=f"model unavailable: {error}")
+    state = _held.setdefault(instrument, {"model": None, "version": None, "path": None, "error": None})
+    version, path, error = _wanted(instrument)
+    if error or path is None:
+        state.update(model=None, version=None, path=None, error=error and f"model unavailable: {error}")
         return
-    if _state["model"] is not None and _state["path"] == path and (version is None or version == _state["version"]):
+    if state["model"] is not None and state["path"] == path and (version is None or version == state["version"]):
         return
     try:
         model = load_model(path)
     except (ModelError, OSError, ValueError) as e:  # h5py raises OSError on a damaged file
-        if _state["error"] is None or _state["path"] != path:
+        if state["error"] is None or state["path"] != path:
             log.error("model unavailable: %s", e)
-        _state.update(model=None, version=None, path=path, error=f"model unavailable: {e}")
+        state.update(model=None, version=None, path=path, error=f"model unavailable: {e}")
         return
-    _state.update(model=model, version=model.version, path=path, error=None)
-    log.info("model %s loaded", model.version)
+    state.update(model=model, version=model.version, path=path, error=None)
+    log.info("model %s loaded for %s", model.version, instrument)
 
 
-def current():
-    """The model to use for the next job, or ModelUnavailable with the reason."""
-    refresh()
-    if _state["model"] is None:
-        raise ModelUnavailable(_state["error"])
-    return _state["model"]
+def current(instrument: Instrument = Instrument.ENSEMBLE):
+    """The model for a job asked to be `instrument`: the piano model for PIANO when one is
+    registered, else the ensemble model (AUTO too, until Auto can tell a piano from the audio);
+    ModelUnavailable with the reason when that model cannot be loaded."""
+    if instrument == Instrument.PIANO:
+        refresh(Instrument.PIANO)
+        piano = _held[Instrument.PIANO]
+        if piano["model"] is not None:
+            return piano["model"]
+        if piano["error"]:
+            raise ModelUnavailable(piano["error"])
+    refresh(Instrument.ENSEMBLE)
+    state = _held[Instrument.ENSEMBLE]
+    if state["model"] is None:
+        raise ModelUnavailable(state["error"])
+    return state["model"]
 
 
 def status() -> tuple[str | None, str | None]:
-    return _state["version"], _state["error"]
+    """(version, error) of the ensemble model, which every worker serves."""
+    state = _held.get(Instrument.ENSEMBLE, {})
+    return state.get("version"), state.get("error")

@@ -21,6 +21,7 @@ from services.common.queue import SWEEP, TRANSCRIBE, celery_app
 from services.common.settings import get_settings
 from services.common.storage import get_storage
 from services.worker import model_holder
+from tunescribe.cards import Instrument
 
 log = logging.getLogger("tunescribe.worker")
 
@@ -72,11 +73,11 @@ def _run(job_id: uuid.UUID, owner: str) -> None:
     from tunescribe.pipeline import transcribe_file
 
     s, storage = get_settings(), get_storage()
+    audio_key, title, instrument = jobs.upload_of(job_id)
     try:
-        model = model_holder.current()
+        model = model_holder.current(Instrument(instrument or Instrument.AUTO))
     except model_holder.ModelUnavailable as e:
         raise JobFailed(str(e)) from None
-    audio_key, title = jobs.audio_of(job_id)
     if audio_key is None or not storage.exists(audio_key):
         raise JobFailed("the uploaded file is missing from storage")
     last = {"stage": None, "progress": 0.0}

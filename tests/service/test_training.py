@@ -52,8 +52,9 @@ def _wait_run(admin, run_id, statuses=("succeeded", "failed", "cancelled"), time
     return stack.wait_until(ended, timeout, f"training run {run_id} did not reach {statuses}", every=1)
 
 
-def _active(admin) -> str:
-    return next(m["version"] for m in admin.http.get("/api/admin/models").json() if m["status"] == "active")
+def _active(admin, instrument: str = "ensemble") -> str:
+    return next(m["version"] for m in admin.http.get("/api/admin/models").json()
+                if m["status"] == "active" and m["instrument"] == instrument)
 
 
 def test_admin_sees_whether_a_trainer_is_connected(services_env, var_dir, worker, admin):
@@ -143,3 +144,41 @@ def test_musicnet_run_through_the_api_skips_bad_recordings(trainer, admin, tmp_p
     assert card["data"]["train"]["renditions"] == 1 and card["data"]["test"]["renditions"] == 1
     log = (Path(services_env["_VAR_DIR"]) / "trainer.log").read_text()
     assert all(f"MusicNet recording {rid} skipped" in log for rid in BAD)
+
+
+def test_one_active_model_per_instrument_and_piano_jobs_use_the_piano_model(worker, admin, client, piano_wav,
+                                                                           tmp_path):
+    """Until a piano model is registered, a job asked to be piano is made by the ensemble model;
+    a promoted piano model serves piano jobs only, and the ensemble model stays active."""
+    import shutil
+
+    from services.common.db import session_scope
+    from services.common.registry import register
+
+    job = client.upload(piano_wav, instrument="piano")
+    assert job["instrument"] == "piano"
+    done = client.wait(job["id"])
+    assert done["status"] == "succeeded" and done["model_version"] == _active(admin)
+
+    piano = tmp_path / "tsunet-piano-test"  # the shipped weights, carded as a piano model
+    shutil.copytree(stack.ROOT / "models" / "tsunet-v1", piano)
+    card = json.loads((piano / "card.json").read_text())
+    (piano / "card.json").write_text(json.dumps({**card, "version": piano.name, "instrument": "piano"}))
+    with session_scope() as session:
+        register(session, piano)
+    ensemble = _active(admin)
+    promoted = admin.http.post(f"/api/admin/models/{piano.name}/promote").json()
+    assert promoted["status"] == "active" and promoted["instrument"] == "piano"
+    assert _active(admin) == ensemble and _active(admin, "piano") == piano.name
+
+    by_instrument = {i: client.upload(piano_wav, instrument=i)["id"] for i in ("piano", "ensemble", "auto")}
+    made_by = {i: client.wait(j)["model_version"] for i, j in by_instrument.items()}
+    assert made_by == {"piano": piano.name, "ensemble": ensemble, "auto": ensemble}
+    assert admin.http.post("/api/admin/models/rollback", params={"instrument": "piano"}).status_code == 409
+
+
+def test_unknown_instrument_is_422_and_stores_nothing(client, piano_wav):
+    with open(piano_wav, "rb") as f:
+        r = client.http.post("/api/jobs", files={"file": ("a.wav", f)}, data={"instrument": "violin"})
+    assert r.status_code == 422 and "instrument" in r.text
+    assert client.http.get("/api/jobs").json()["count"] == 0

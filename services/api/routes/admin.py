@@ -8,11 +8,12 @@ from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select, update
 
 from services.api.deps import AdminUser, SessionDep
-from services.api.schemas import ModelPublic, TrainingRunCreate, TrainingRunPublic, WorkerPublic, WorkersPublic
+from services.api.schemas import ModelInstrument, ModelPublic, TrainingRunCreate, TrainingRunPublic, WorkerPublic, WorkersPublic
 from services.common.models import ModelVersion, TrainingRun, TrainingRunStatus, WorkerRole
 from services.common.presence import alive
 from services.common.queue import TRAIN, QueueUnavailable, send
 from services.common.registry import RegistryError, active_model, promote, rollback
+from tunescribe.cards import Instrument
 
 router = APIRouter(prefix="/admin", tags=["admin"], responses={401: {}, 403: {}})
 
@@ -107,9 +108,9 @@ def promote_model(version: str, _: AdminUser, session: SessionDep) -> ModelVersi
 
 
 @router.post("/models/rollback", response_model=ModelPublic, responses={409: {}})
-def rollback_model(_: AdminUser, session: SessionDep) -> ModelVersion:
-    """Serve again the model that was active before the current one."""
+def rollback_model(_: AdminUser, session: SessionDep, instrument: ModelInstrument = Instrument.ENSEMBLE) -> ModelVersion:
+    """Serve again the model of `instrument` that was active before the current one."""
     try:
-        return rollback(session)
+        return rollback(session, instrument)
     except RegistryError as e:
         raise HTTPException(status.HTTP_409_CONFLICT, str(e)) from None

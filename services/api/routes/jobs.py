@@ -22,6 +22,7 @@ from services.common.models import Artifact, Job, JobStatus
 from services.common.queue import QueueUnavailable
 from services.common.settings import get_settings
 from services.common.storage import TooLarge
+from tunescribe.cards import Instrument
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 log = logging.getLogger("tunescribe.api")
@@ -47,7 +48,9 @@ def _clean_filename(name: str | None) -> str:
              responses={413: {}, 415: {}, 422: {}, 503: {"description": "the job queue is unavailable; nothing was stored"}})
 def create_job(user: CurrentUser, session: SessionDep, storage: StorageDep,
                file: Annotated[UploadFile, File(description="an audio recording")],
-               title: Annotated[str | None, Form(max_length=200)] = None) -> Job:
+               title: Annotated[str | None, Form(max_length=200)] = None,
+               instrument: Annotated[Instrument, Form(description="auto: TuneScribe decides from the audio")] = Instrument.AUTO,
+               ) -> Job:
     s = get_settings()
     head = file.file.read(64)
     file.file.seek(0)
@@ -62,7 +65,7 @@ def create_job(user: CurrentUser, session: SessionDep, storage: StorageDep,
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, too_long(s.max_audio_minutes, minutes))
     ext, content_type = kind
     filename = _clean_filename(file.filename)
-    job = Job(id=uuid.uuid4(), user_id=user.id, filename=filename,
+    job = Job(id=uuid.uuid4(), user_id=user.id, filename=filename, instrument=instrument,
               title=_printable(title or "")[:200] or PurePath(filename).stem[:200] or "Untitled")
     key = storage_key(job.id, ArtifactKind.AUDIO, ext)
     try:  # the file first, then the rows: a job row always has its audio
