@@ -27,7 +27,8 @@ import numpy as np
 
 from services.trainer.augment import augment
 from services.trainer.perform import Excerpt, assign_instruments, generated_keyboard, perform_excerpt, window
-from services.trainer.piano import generated_score, perform_piano, window_performance, work_score
+from services.trainer.piano import perform_piano, window_performance, work_score
+from services.trainer.piano_textures import generated_score
 from services.trainer.render import PIANOS, SOUNDFONTS, Part, Renderer, piano, speaking_delays
 from services.trainer.renditions import ENSEMBLE, PIANO, read_manifest, write_manifest, write_rendition
 from services.trainer.works import KEYBOARD_WORKS, SPLITS, TUNE_BOOKS, list_works, split_of

@@ -15,21 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from services.trainer.perform import MAX_WINDOW_S, draw_rubato
-from services.trainer.piano_textures import HIGHEST, LOWEST, ScoreNote, generated_piano
+from services.trainer.piano_textures import HIGHEST, LOWEST, PianoScore, ScoreNote
 from services.trainer.works import bars_of, score_parts
 from tunescribe.notes import Note
 from tunescribe.pedal import PedalSpan
 
 PEDALLING = ("harmony", "harmony", "harmony", "bar", "half", "none")  # how a passage is pedalled, drawn per passage
 KEY_RISE_S = 0.02  # a key must come up this long before it is struck again
-
-
-@dataclass
-class PianoScore:
-    notes: list[ScoreNote]
-    changes: list[float]  # quarter notes where the harmony changes (where a pianist changes the pedal)
-    bars: list[float]  # quarter notes where bars start
-    source: str  # the corpus work, or "generated"
 
 
 @dataclass
@@ -68,12 +60,6 @@ def work_score(work: str, transpose: int = 0) -> PianoScore | None:
     return PianoScore(sorted(notes.values(), key=lambda n: (n.onset_q, n.pitch)), changes, bars, work)
 
 
-def generated_score(rng: np.random.Generator) -> PianoScore:
-    """Generated piano textures (about 240 quarter notes)."""
-    notes, changes, bars = generated_piano(rng)
-    return PianoScore(notes, changes, bars, "generated")
-
-
 def perform_piano(score: PianoScore, rng: np.random.Generator) -> PianoPerformance:
     """A score played: rubato (services.trainer.perform's clock), per phrase a dynamic level from
     pp (velocity ~20) to ff with an arch, the melody 6-20 velocity above the accompaniment, chords
@@ -83,7 +69,7 @@ def perform_piano(score: PianoScore, rng: np.random.Generator) -> PianoPerforman
     seconds = draw_rubato([[(n.onset_q, n.duration_q, n.pitch) for n in score.notes]], rng).seconds
     phrase_q = float(rng.choice([4.0, 8.0, 16.0]))
     n_phrases = int(max(n.onset_q for n in score.notes) // phrase_q) + 2
-    level = np.clip(rng.uniform(35, 95) + np.cumsum(rng.normal(0, 12, n_phrases)), 25, 110)
+    level = np.clip(rng.uniform(50, 100) + np.cumsum(rng.normal(0, 12, n_phrases)), 30, 112)
     soft = rng.random(n_phrases) < 0.15
     level[soft] = rng.uniform(16, 32, soft.sum())  # pp passages
     arch, voicing, jitter = rng.uniform(0, 12), rng.uniform(6, 20), rng.uniform(0.0, 0.012)

@@ -22,6 +22,14 @@ class ScoreNote:
     melody: bool  # the tune, voiced above its accompaniment
 
 
+@dataclass
+class PianoScore:
+    notes: list[ScoreNote]
+    changes: list[float]  # quarter notes where the harmony changes (where a pianist changes the pedal)
+    bars: list[float]  # quarter notes where bars start
+    source: str  # the corpus work, or "generated: " and the textures in order
+
+
 @dataclass(frozen=True)
 class Harmony:
     onset_q: float
@@ -131,13 +139,14 @@ def _texture(kind: str, rng, h: Harmony, rh: float, lh: float, beats: int) -> li
     return [x for x in n if LOWEST <= x.pitch <= HIGHEST]
 
 
-def generated_piano(rng: np.random.Generator, quarters: float = 240.0) -> tuple[list[ScoreNote], list[float], list[float]]:
+def generated_score(rng: np.random.Generator, quarters: float = 240.0) -> PianoScore:
     """Passages of 2-6 bars, each in one texture and registers drawn over the whole keyboard, until
-    `quarters` are filled -> (notes, harmony changes (quarters), bar starts (quarters))."""
-    notes, changes, bars, q = [], [], [], 0.0
+    `quarters` are filled."""
+    notes, changes, bars, kinds, q = [], [], [], [], 0.0
     while q < quarters:
         beats, n_bars = int(rng.choice([4, 4, 3, 2])), int(rng.integers(2, 7))
         kind = str(rng.choice(TEXTURES))
+        kinds.append(kind)
         rh = float(rng.uniform(60, 100)) if rng.random() < 0.85 else float(rng.uniform(96, 106))
         lh = float(rng.uniform(30, 58)) if rng.random() < 0.85 else float(rng.uniform(23, 32))
         for h in _harmonies(rng, q, n_bars, beats):
@@ -145,4 +154,4 @@ def generated_piano(rng: np.random.Generator, quarters: float = 240.0) -> tuple[
             changes.append(h.onset_q)
         bars += [q + i * beats for i in range(n_bars)]
         q += n_bars * beats
-    return notes, changes, bars
+    return PianoScore(notes, changes, bars, "generated: " + " ".join(kinds))
