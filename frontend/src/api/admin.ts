@@ -1,6 +1,6 @@
 /** The administrators' API: the model registry and training runs (403 for everyone else). */
 import { apiJson } from "./client";
-import type { ModelPublic, TrainingRunCreate, TrainingRunPublic, WorkersPublic } from "./types";
+import type { ModelInstrument, ModelPublic, TrainingRunCreate, TrainingRunPublic, WorkersPublic } from "./types";
 
 const post = { method: "POST" };
 
@@ -12,9 +12,10 @@ export function promoteModel(version: string): Promise<ModelPublic> {
   return apiJson<ModelPublic>(`/api/admin/models/${encodeURIComponent(version)}/promote`, post);
 }
 
-/** Serve again the model that was active before the current one. */
-export function rollbackModel(): Promise<ModelPublic> {
-  return apiJson<ModelPublic>("/api/admin/models/rollback", post);
+/** Serve again the model of `instrument` that was active before its current one (the other instrument's stays). */
+export function rollbackModel(instrument: ModelInstrument): Promise<ModelPublic> {
+  const params = new URLSearchParams({ instrument });
+  return apiJson<ModelPublic>(`/api/admin/models/rollback?${params}`, post);
 }
 
 /** The transcription workers and the trainers that reported lately (none: nothing runs that kind of task). */

@@ -1,5 +1,5 @@
 import { ApiError, apiFetch, apiJson, detailMessage, sessionExpired, tokenStore } from "./client";
-import type { JobPublic, JobsPublic, Limits, TimeMapEntry } from "./types";
+import type { Instrument, JobPublic, JobsPublic, Limits, TimeMapEntry } from "./types";
 
 export interface JobsQuery {
   limit: number;
@@ -50,18 +50,24 @@ export function getLimits(signal?: AbortSignal): Promise<Limits> {
 
 export interface UploadOptions {
   title?: string;
+  /** what the recording is; the server takes "auto" when none is sent */
+  instrument?: Instrument;
   /** 0..1 as the bytes go out */
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
 }
 
 /** POST /api/jobs with XMLHttpRequest, which (unlike fetch) reports upload progress. */
-export function uploadJob(file: File, { title, onProgress, signal }: UploadOptions = {}): Promise<JobPublic> {
+export function uploadJob(
+  file: File,
+  { title, instrument, onProgress, signal }: UploadOptions = {},
+): Promise<JobPublic> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     const form = new FormData();
     form.append("file", file);
     if (title?.trim()) form.append("title", title.trim());
+    if (instrument) form.append("instrument", instrument);
 
     xhr.open("POST", "/api/jobs");
     const token = tokenStore.get();

@@ -333,7 +333,7 @@ export interface paths {
         put?: never;
         /**
          * Rollback Model
-         * @description Serve again the model that was active before the current one.
+         * @description Serve again the model of `instrument` that was active before the current one.
          */
         post: operations["rollback_model_api_admin_models_rollback_post"];
         delete?: never;
@@ -377,6 +377,11 @@ export interface components {
             file: string;
             /** Title */
             title?: string | null;
+            /**
+             * @description auto: TuneScribe decides from the audio
+             * @default auto
+             */
+            instrument: components["schemas"]["Instrument"];
         };
         /** Body_login_api_auth_login_post */
         Body_login_api_auth_login_post: {
@@ -407,6 +412,13 @@ export interface components {
              */
             workers?: components["schemas"]["WorkerPublic"][] | null;
         };
+        /**
+         * Instrument
+         * @description What a recording is, as the user says at upload (AUTO: let TuneScribe decide); a model is
+         *     made for PIANO or ENSEMBLE (its card's "instrument", ENSEMBLE when absent).
+         * @enum {string}
+         */
+        Instrument: "auto" | "piano" | "ensemble";
         /** JobPublic */
         JobPublic: {
             /**
@@ -424,6 +436,7 @@ export interface components {
             title: string;
             /** Filename */
             filename: string;
+            instrument: components["schemas"]["Instrument"];
             /** Size Bytes */
             size_bytes: number;
             /** Duration S */
@@ -472,6 +485,11 @@ export interface components {
             /** Version */
             version: string;
             status: components["schemas"]["ModelStatus"];
+            /**
+             * Instrument
+             * @enum {string}
+             */
+            instrument: "piano" | "ensemble";
             /** Parameters */
             parameters: number;
             /** Data */
@@ -516,6 +534,13 @@ export interface components {
              */
             dataset: "synthetic" | "musicnet";
             /**
+             * Instrument
+             * @description the model it trains; gated against that instrument's active model
+             * @default ensemble
+             * @enum {string}
+             */
+            instrument: "piano" | "ensemble";
+            /**
              * Path
              * @description corpus folder (synthetic) or MusicNet root, on the trainer's volume
              */
@@ -551,6 +576,11 @@ export interface components {
             status: components["schemas"]["TrainingRunStatus"];
             /** Dataset */
             dataset: string;
+            /**
+             * Instrument
+             * @enum {string}
+             */
+            instrument: "piano" | "ensemble";
             /** Path */
             path: string;
             /** Labels Path */
@@ -1489,7 +1519,9 @@ export interface operations {
     };
     rollback_model_api_admin_models_rollback_post: {
         parameters: {
-            query?: never;
+            query?: {
+                instrument?: "piano" | "ensemble";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1525,6 +1557,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
         };
     };

@@ -22,6 +22,10 @@ export type JobStatus = Schemas["JobStatus"];
 export type JobStage = Schemas["JobStage"];
 export type TrainingRunStatus = Schemas["TrainingRunStatus"];
 export type ModelStatus = Schemas["ModelStatus"];
+/** What a recording is, as the user says at upload (auto: TuneScribe decides). */
+export type Instrument = Schemas["Instrument"];
+/** What a model is made for: one active model per instrument in the registry. */
+export type ModelInstrument = Schemas["ModelPublic"]["instrument"];
 export type TrainingDataset = NonNullable<TrainingRunCreate["dataset"]>;
 
 /** Each value once, as the schema lists it: `JobStatus.succeeded`. The compiler checks each list is exact. */
@@ -56,6 +60,17 @@ export const ModelStatus = {
   active: "active",
   retired: "retired",
 } as const satisfies Values<ModelStatus>;
+
+export const Instrument = {
+  auto: "auto",
+  piano: "piano",
+  ensemble: "ensemble",
+} as const satisfies Values<Instrument>;
+
+export const ModelInstrument = {
+  piano: Instrument.piano,
+  ensemble: Instrument.ensemble,
+} as const satisfies Values<ModelInstrument>;
 
 export function isFinished(job: Pick<JobPublic, "status"> | undefined): boolean {
   return job?.status === JobStatus.succeeded || job?.status === JobStatus.failed;

@@ -1,6 +1,6 @@
 import { Link } from "react-router";
 import type { JobPublic } from "../api/types";
-import { formatDate, formatDuration, jobTitle } from "../lib/format";
+import { describeInstrument, formatDate, formatDuration, jobTitle } from "../lib/format";
 import { StatusBadge } from "./StatusBadge";
 
 /** The user's transcriptions, one row each: open by its title, delete by its button. */
@@ -27,6 +27,10 @@ export function HistoryList({ jobs, onDelete }: { jobs: JobPublic[]; onDelete(jo
             <div>
               <dt>Duration</dt>
               <dd>{formatDuration(job.duration_s)}</dd>
+            </div>
+            <div>
+              <dt>Instrument</dt>
+              <dd>{describeInstrument(job)}</dd>
             </div>
             <div>
               <dt>Status</dt>

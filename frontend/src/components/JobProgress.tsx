@@ -1,6 +1,6 @@
 import { Link } from "react-router";
 import { type JobPublic, JobStage, JobStatus } from "../api/types";
-import { jobTitle } from "../lib/format";
+import { describeInstrument, jobTitle } from "../lib/format";
 import { Alert } from "./Alert";
 import { ProgressBar } from "./ProgressBar";
 
@@ -42,6 +42,7 @@ export function JobProgress({ job }: { job: JobPublic }) {
   return (
     <section className="job-status stack" aria-labelledby="job-status-title">
       <h1 id="job-status-title">{jobTitle(job)}</h1>
+      <p className="muted">Instrument: {describeInstrument(job)}</p>
       <p className="job-stage" role="status" aria-live="polite">
         {stageLabel(job.stage)}…
       </p>

@@ -3,7 +3,7 @@ import { Link } from "react-router";
 import { foundNoNotes, type JobPublic } from "../api/types";
 import { useScore, useTranscriptionNotes } from "../hooks/useJobArtifacts";
 import { usePlayback } from "../hooks/usePlayback";
-import { formatDate, formatDuration, jobTitle } from "../lib/format";
+import { describeInstrument, formatDate, formatDuration, jobTitle } from "../lib/format";
 import { notesEnd, type PlayedNote } from "../playback/notes";
 import { Alert } from "./Alert";
 import { DownloadButtons } from "./DownloadButtons";
@@ -31,7 +31,7 @@ export function JobResult({ job }: { job: JobPublic }) {
           <span>{formatDate(job.created_at)}</span>
           <span>{formatDuration(job.duration_s)}</span>
           {job.note_count != null && <span>{job.note_count.toLocaleString()} notes</span>}
-          {job.model_version && <span>model {job.model_version}</span>}
+          <span>{describeInstrument(job)}</span>
         </p>
         <DownloadButtons job={job} />
       </header>

@@ -1,9 +1,10 @@
 import { type ModelPublic, ModelStatus } from "../api/types";
-import { formatDate, formatParameters, formatScore } from "../lib/format";
+import { formatDate, formatParameters, formatScore, INSTRUMENT_LABEL } from "../lib/format";
 import { type Column, TableHead } from "./TableHead";
 
 const COLUMNS: Column[] = [
   { label: "Version" },
+  { label: "Instrument" },
   { label: "Status" },
   { label: "Note F1", numeric: true },
   { label: "With offsets", numeric: true },
@@ -21,7 +22,8 @@ const BADGE: Record<ModelStatus, string> = {
   retired: "badge badge-neutral",
 };
 
-/** The model registry: what each model scored on the test split; any but the serving one can be promoted. */
+/** The model registry: what each model is for and scored on the test split; any but a serving one can be promoted
+ * (it then serves its instrument in place of that instrument's active model). */
 export function ModelsTable({
   models,
   busy,
@@ -42,6 +44,7 @@ export function ModelsTable({
             return (
               <tr key={model.version} data-status={model.status}>
                 <th scope="row">{model.version}</th>
+                <td>{INSTRUMENT_LABEL[model.instrument] ?? model.instrument}</td>
                 <td>
                   <span className={BADGE[model.status] ?? "badge badge-neutral"}>{model.status}</span>
                 </td>

@@ -1,9 +1,10 @@
 import { isRunActive, type TrainingRunPublic, TrainingRunStatus } from "../api/types";
-import { formatDate, formatScore } from "../lib/format";
+import { formatDate, formatScore, INSTRUMENT_LABEL } from "../lib/format";
 import { type Column, TableHead } from "./TableHead";
 
 const COLUMNS: Column[] = [
   { label: "Started" },
+  { label: "Instrument" },
   { label: "Data" },
   { label: "Status" },
   { label: "Epoch", numeric: true },
@@ -66,6 +67,7 @@ export function TrainingRunsTable({
                 <th scope="row">
                   <time dateTime={run.created_at}>{formatDate(run.created_at)}</time>
                 </th>
+                <td>{INSTRUMENT_LABEL[run.instrument] ?? run.instrument}</td>
                 <td>
                   {run.dataset} <code className="path">{run.path}</code>
                 </td>

@@ -1,7 +1,7 @@
 import { act, fireEvent, screen } from "@testing-library/react";
 import { FakeXhr, installFakeXhr, makeJob, mockFetch, signedIn } from "../test/api";
 import { renderApp } from "../test/render";
-import { JobStage, JobStatus } from "../api/types";
+import { Instrument, JobStage, JobStatus } from "../api/types";
 
 function audioFile(name = "etude.wav", type = "audio/wav", size = 2_000_000): File {
   const file = new File(["RIFF"], name, { type });
@@ -36,6 +36,7 @@ describe("UploadPanel", () => {
     expect(xhr.headers.Authorization).toBe("Bearer token-1");
     expect((xhr.body!.get("file") as File).name).toBe("etude.wav");
     expect(xhr.body!.get("title")).toBe("Etude");
+    expect(xhr.body!.get("instrument")).toBe("auto");
 
     act(() => xhr.progress(500_000, 2_000_000));
     expect(screen.getByRole("progressbar", { name: "Upload progress" })).toHaveAttribute("aria-valuenow", "25");
@@ -43,6 +44,20 @@ describe("UploadPanel", () => {
     act(() => xhr.respond(202, job));
     expect(await screen.findByText("Waiting in the queue…")).toBeInTheDocument();
     expect(window.location.pathname).toBe(`/jobs/${job.id}`);
+  });
+
+  it("sends the instrument chosen, Auto unless told otherwise", async () => {
+    const { user } = await openUpload();
+    const group = screen.getByRole("group", { name: "Instrument" });
+    expect(group).toHaveAccessibleDescription(/Piano: solo piano recordings/);
+    expect(screen.getByRole("radio", { name: "Auto" })).toBeChecked();
+    await user.click(screen.getByRole("radio", { name: "Piano" }));
+    expect(screen.getByRole("radio", { name: "Piano" })).toBeChecked();
+
+    await user.upload(screen.getByLabelText("Choose a file"), audioFile());
+    await user.click(screen.getByRole("button", { name: "Transcribe" }));
+    expect(FakeXhr.last!.body!.get("instrument")).toBe(Instrument.piano);
+    expect(screen.getByRole("radio", { name: "Ensemble" })).toBeDisabled(); // while the file goes out
   });
 
   it("accepts a dropped file", async () => {

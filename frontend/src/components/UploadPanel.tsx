@@ -1,20 +1,23 @@
 import { type DragEvent, type FormEvent, useId, useRef, useState } from "react";
 import { useNavigate } from "react-router";
+import { Instrument } from "../api/types";
 import { ACCEPT_AUDIO, checkAudioFile, describeLimits } from "../lib/audioFile";
 import { formatBytes } from "../lib/format";
 import { useLimits } from "../hooks/useLimits";
 import { useUpload } from "../hooks/useUpload";
 import { Alert } from "./Alert";
+import { InstrumentChoice } from "./InstrumentChoice";
 import { ProgressBar } from "./ProgressBar";
 import { TextField } from "./TextField";
 
-/** Choose or drop a recording, give it a title, send it; then the job page. */
+/** Choose or drop a recording, give it a title, say what it is (Auto by default), send it; then the job page. */
 export function UploadPanel() {
   const navigate = useNavigate();
   const { state, upload, cancel, fail, reset } = useUpload();
   const limits = useLimits();
   const [file, setFile] = useState<File | null>(null);
   const [title, setTitle] = useState("");
+  const [instrument, setInstrument] = useState<Instrument>(Instrument.auto);
   const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const id = useId();
@@ -44,7 +47,7 @@ export function UploadPanel() {
       fail("Choose a recording first.");
       return;
     }
-    const job = await upload(file, title);
+    const job = await upload(file, title, instrument);
     if (job) navigate(`/jobs/${job.id}`);
   }
 
@@ -108,6 +111,8 @@ export function UploadPanel() {
         placeholder={file ? file.name.replace(/\.[^.]+$/, "") : "e.g. Gymnopédie No. 1"}
         onChange={(e) => setTitle(e.target.value)}
       />
+
+      <InstrumentChoice value={instrument} disabled={uploading} onChange={setInstrument} />
 
       {state.phase === "error" && <Alert>{state.message}</Alert>}
       {uploading && <ProgressBar value={state.progress} label="Upload progress" />}

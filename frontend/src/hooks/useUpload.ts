@@ -1,7 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { uploadJob } from "../api/jobs";
-import type { JobPublic } from "../api/types";
+import type { Instrument, JobPublic } from "../api/types";
 
 export type UploadState =
   { phase: "idle" } | { phase: "uploading"; progress: number } | { phase: "error"; message: string };
@@ -15,7 +15,7 @@ export function useUpload() {
   useEffect(() => () => controller.current?.abort(), []);
 
   const upload = useCallback(
-    async (file: File, title: string): Promise<JobPublic | null> => {
+    async (file: File, title: string, instrument: Instrument): Promise<JobPublic | null> => {
       controller.current?.abort();
       const abort = new AbortController();
       controller.current = abort;
@@ -23,6 +23,7 @@ export function useUpload() {
       try {
         const job = await uploadJob(file, {
           title,
+          instrument,
           signal: abort.signal,
           onProgress: (progress) => setState({ phase: "uploading", progress }),
         });

@@ -1,4 +1,4 @@
-import { formatDuration, jobTitle } from "./format";
+import { describeInstrument, formatDuration, jobTitle } from "./format";
 import { pitchName } from "./pitch";
 
 describe("formatDuration", () => {
@@ -13,6 +13,11 @@ it("a job without a title is called by its file name", () => {
   expect(jobTitle({ title: null, filename: "take.wav" })).toBe("take.wav");
   expect(jobTitle({ title: "  ", filename: "take.wav" })).toBe("take.wav");
   expect(jobTitle({ title: "Etude", filename: "take.wav" })).toBe("Etude");
+});
+
+it("names the instrument asked beside the model that made the transcription", () => {
+  expect(describeInstrument({ instrument: "piano", model_version: "tsunet-v1" })).toBe("Piano · model tsunet-v1");
+  expect(describeInstrument({ instrument: "auto", model_version: null })).toBe("Auto");
 });
 
 it("names pitches in scientific notation", () => {

@@ -1,3 +1,5 @@
+import type { Instrument, JobPublic } from "../api/types";
+
 /** 75.4 -> "1:15"; 3725 -> "1:02:05". */
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return "–";
@@ -35,4 +37,19 @@ export function formatScore(value: number | null | undefined): string {
 /** A model's size: 312000 -> "312 k", 1100000 -> "1.10 M". */
 export function formatParameters(count: number): string {
   return count >= 1e6 ? `${(count / 1e6).toFixed(2)} M` : `${Math.round(count / 1e3)} k`;
+}
+
+/** How the app names each instrument. */
+export const INSTRUMENT_LABEL: Record<Instrument, string> = {
+  auto: "Auto",
+  piano: "Piano",
+  ensemble: "Ensemble",
+};
+
+/** The instrument asked at upload beside the model that made the transcription: "Piano · model tsunet-v1"
+ * (only the instrument while no model has made it yet). What was asked and what made it may differ: a piano
+ * job is made by the ensemble model until a piano model is installed, so the app shows both. */
+export function describeInstrument(job: Pick<JobPublic, "instrument" | "model_version">): string {
+  const asked = INSTRUMENT_LABEL[job.instrument] ?? job.instrument;
+  return job.model_version ? `${asked} · model ${job.model_version}` : asked;
 }

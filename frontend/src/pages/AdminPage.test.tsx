@@ -1,5 +1,6 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import {
+  ModelInstrument,
   ModelStatus,
   TrainingRunStatus,
   type ModelPublic,
@@ -16,6 +17,7 @@ function model(overrides: Partial<ModelPublic> = {}): ModelPublic {
   return {
     version: "tsunet-v1",
     status: ModelStatus.active,
+    instrument: ModelInstrument.ensemble,
     parameters: 312_456,
     data: { corpus: "music21 corpus, rendered with FluidSynth", train: { hours: 11.58, renditions: 684 } },
     metrics: { all: { note_f1: 0.7606, note_offset_f1: 0.4915, frame_f1: 0.8139 } },
@@ -30,6 +32,7 @@ function run(overrides: Partial<TrainingRunPublic> = {}): TrainingRunPublic {
     id: "run-1",
     status: TrainingRunStatus.running,
     dataset: "synthetic",
+    instrument: ModelInstrument.ensemble,
     path: "/data/corpus",
     epochs: 6,
     steps_per_epoch: 300,
@@ -129,7 +132,7 @@ describe("the admin page", () => {
     await user.click(await screen.findByRole("button", { name: "Promote tsunet-20251120" }));
     const dialog = screen.getByRole("alertdialog", { name: "Promote tsunet-20251120?" });
     await user.click(within(dialog).getByRole("button", { name: "Promote" }));
-    expect(await screen.findByText(/tsunet-20251120 is now the active model/)).toBeInTheDocument();
+    expect(await screen.findByText(/tsunet-20251120 is now the active ensemble model/)).toBeInTheDocument();
     expect(api.callsTo("POST", "/api/admin/models/tsunet-20251120/promote")).toHaveLength(1);
     await waitFor(() =>
       expect(within(modelsTable().getByRole("row", { name: /tsunet-v1/ })).getByText("retired")).toBeInTheDocument(),
@@ -148,7 +151,7 @@ describe("the admin page", () => {
     expect(api.callsTo("POST", /promote/)).toHaveLength(0);
   });
 
-  it("rolls back, and says why when it cannot", async () => {
+  it("rolls back the ensemble model, and says why when it cannot", async () => {
     const { api, user } = await openAdmin({
       models: [
         model({ version: "tsunet-2", activated_at: "2025-11-21T08:00:00Z" }),
@@ -157,20 +160,62 @@ describe("the admin page", () => {
       runs: [],
     });
     api.on("POST", "/api/admin/models/rollback", { json: model() });
-    await user.click(await screen.findByRole("button", { name: "Roll back" }));
-    await user.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Roll back" }));
-    expect(await screen.findByText("Rolled back: tsunet-v1 is the active model again.")).toBeInTheDocument();
+    await user.click(await screen.findByRole("button", { name: "Roll back ensemble" }));
+    const dialog = screen.getByRole("alertdialog", { name: "Roll back the active ensemble model?" });
+    await user.click(within(dialog).getByRole("button", { name: "Roll back" }));
+    expect(await screen.findByText("Rolled back: tsunet-v1 is the active ensemble model again.")).toBeInTheDocument();
+    expect(api.callsTo("POST", "/api/admin/models/rollback").map((c) => c.url)).toEqual([
+      "/api/admin/models/rollback?instrument=ensemble",
+    ]);
 
     api.on("POST", "/api/admin/models/rollback", { status: 409, json: { detail: "no earlier model to roll back to" } });
-    await user.click(screen.getByRole("button", { name: "Roll back" }));
+    await user.click(screen.getByRole("button", { name: "Roll back ensemble" }));
     await user.click(within(screen.getByRole("alertdialog")).getByRole("button", { name: "Roll back" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("no earlier model to roll back to");
   });
 
-  it("cannot roll back when no model served before", async () => {
+  it("cannot roll back when no model served before, and offers no piano rollback without piano models", async () => {
     await openAdmin({ models: [model()], runs: [] });
     await modelsTable().findByRole("row", { name: /tsunet-v1/ });
-    expect(screen.getByRole("button", { name: "Roll back" })).toBeDisabled();
+    expect(screen.getByRole("button", { name: "Roll back ensemble" })).toBeDisabled();
+    expect(screen.queryByRole("button", { name: "Roll back piano" })).not.toBeInTheDocument();
+  });
+
+  it("shows each model's instrument, and rolls back the piano model alone", async () => {
+    const { api, state, user } = await openAdmin({
+      models: [
+        model(),
+        model({ version: "piano-2", instrument: ModelInstrument.piano, activated_at: "2025-11-22T08:00:00Z" }),
+        model({ version: "piano-1", instrument: ModelInstrument.piano, status: ModelStatus.retired }),
+      ],
+      runs: [],
+    });
+    const ensemble = await modelsTable().findByRole("row", { name: /tsunet-v1/ });
+    expect(within(ensemble).getByText("Ensemble")).toBeInTheDocument();
+    expect(within(modelsTable().getByRole("row", { name: /piano-2/ })).getByText("Piano")).toBeInTheDocument();
+    // the ensemble has no earlier model; the piano has one
+    expect(screen.getByRole("button", { name: "Roll back ensemble" })).toBeDisabled();
+
+    api.on("POST", "/api/admin/models/rollback", () => {
+      state.models = [
+        model(),
+        model({ version: "piano-2", instrument: ModelInstrument.piano, status: ModelStatus.retired }),
+        model({ version: "piano-1", instrument: ModelInstrument.piano, activated_at: "2025-11-23T08:00:00Z" }),
+      ];
+      return { json: state.models[2] };
+    });
+    await user.click(screen.getByRole("button", { name: "Roll back piano" }));
+    const dialog = screen.getByRole("alertdialog", { name: "Roll back the active piano model?" });
+    expect(dialog).toHaveTextContent("go back to the piano model that was active before this one");
+    await user.click(within(dialog).getByRole("button", { name: "Roll back" }));
+    expect(await screen.findByText("Rolled back: piano-1 is the active piano model again.")).toBeInTheDocument();
+    expect(api.callsTo("POST", "/api/admin/models/rollback").map((c) => c.url)).toEqual([
+      "/api/admin/models/rollback?instrument=piano",
+    ]);
+    await waitFor(() =>
+      expect(within(modelsTable().getByRole("row", { name: /piano-2/ })).getByText("retired")).toBeInTheDocument(),
+    );
+    expect(within(modelsTable().getByRole("row", { name: /tsunet-v1/ })).getByText("active")).toBeInTheDocument();
   });
 
   it("lists training runs with their progress and metrics beside the serving model's", async () => {
@@ -185,6 +230,7 @@ describe("the admin page", () => {
           test_note_f1: 0.7512,
           active_note_f1: 0.7606,
           model_version: "tsunet-20251119",
+          instrument: ModelInstrument.piano,
           created_at: "2025-11-19T10:00:00Z",
         }),
         run({
@@ -198,6 +244,8 @@ describe("the admin page", () => {
     const rows = (await runsTable().findAllByRole("row")).slice(1);
     expect(rows).toHaveLength(3);
     expect(within(rows[0]).getByText("running")).toBeInTheDocument();
+    expect(within(rows[0]).getByText("Ensemble")).toBeInTheDocument();
+    expect(within(rows[1]).getByText("Piano")).toBeInTheDocument();
     expect(within(rows[0]).getByText("2 / 6")).toBeInTheDocument();
     expect(within(rows[0]).getByText("0.083")).toBeInTheDocument();
     expect(within(rows[0]).getByText("0.701")).toBeInTheDocument();
@@ -221,6 +269,8 @@ describe("the admin page", () => {
     });
     const start = await screen.findByRole("button", { name: "Start training" });
     expect(start).toBeDisabled(); // no folder yet
+    expect(screen.getByLabelText("Instrument")).toHaveValue("ensemble");
+    await user.selectOptions(screen.getByLabelText("Instrument"), "piano");
     await user.selectOptions(screen.getByLabelText("Data"), "musicnet");
     await user.type(screen.getByLabelText("Folder"), "/data/musicnet");
     await user.clear(screen.getByLabelText("Epochs"));
@@ -228,16 +278,28 @@ describe("the admin page", () => {
     await user.clear(screen.getByLabelText("Steps per epoch"));
     await user.type(screen.getByLabelText("Steps per epoch"), "50");
     await user.click(start);
-    expect(await screen.findByText("Training run queued: musicnet, 2 epochs.")).toBeInTheDocument();
+    expect(await screen.findByText("Training run queued: piano model, musicnet, 2 epochs.")).toBeInTheDocument();
     const [call] = api.callsTo("POST", "/api/admin/training-runs");
     expect(call.headers.get("Authorization")).toBe("Bearer token-1");
     expect(JSON.parse(String(call.body))).toEqual({
+      instrument: "piano",
       dataset: "musicnet",
       path: "/data/musicnet",
       epochs: 2,
       steps_per_epoch: 50,
     });
-    expect(await runsTable().findByText("queued")).toBeInTheDocument();
+    const queued = await runsTable().findByRole("row", { name: /queued/ });
+    expect(within(queued).getByText("Piano")).toBeInTheDocument();
+  });
+
+  it("trains the ensemble model unless told otherwise", async () => {
+    const { api, user } = await openAdmin({ models: [model()], runs: [] });
+    api.on("POST", "/api/admin/training-runs", { status: 202, json: run({ status: TrainingRunStatus.queued }) });
+    await user.type(await screen.findByLabelText("Folder"), "/data/corpus");
+    await user.click(screen.getByRole("button", { name: "Start training" }));
+    expect(await screen.findByText("Training run queued: ensemble model, synthetic, 6 epochs.")).toBeInTheDocument();
+    const [call] = api.callsTo("POST", "/api/admin/training-runs");
+    expect(JSON.parse(String(call.body))).toMatchObject({ instrument: "ensemble", dataset: "synthetic" });
   });
 
   it("shows why a run could not start", async () => {

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Link } from "react-router";
 import type { ModelPublic, TrainingRunCreate, TrainingRunPublic } from "../api/types";
-import { isRunActive, ModelStatus, TrainingRunStatus } from "../api/types";
+import { isRunActive, ModelInstrument, ModelStatus, TrainingRunStatus } from "../api/types";
 import { Alert } from "../components/Alert";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ModelsTable } from "../components/ModelsTable";
@@ -10,6 +10,7 @@ import { TrainingRunsTable } from "../components/TrainingRunsTable";
 import { WorkersTable } from "../components/WorkersTable";
 import { useModelActions, useModels, useTrainingRunActions, useTrainingRuns, useWorkers } from "../hooks/useAdmin";
 import { useAuth } from "../hooks/useAuth";
+import { INSTRUMENT_LABEL } from "../lib/format";
 
 const NO_TRAINER =
   "No trainer is connected: training runs wait until one starts (make up starts one; in compose, the trainer service).";
@@ -39,7 +40,17 @@ export function AdminPage() {
   return <AdminConsole />;
 }
 
-type Confirm = { action: "promote"; model: ModelPublic } | { action: "rollback" };
+type Confirm = { action: "promote"; model: ModelPublic } | { action: "rollback"; instrument: ModelInstrument };
+
+/** "piano", "ensemble": as the model's role reads in a sentence ("the active piano model"). */
+const lower = (instrument: ModelInstrument) => INSTRUMENT_LABEL[instrument].toLowerCase();
+
+/** The instruments that can be rolled back: the ensemble always (the shipped model is one), the piano once the
+ * registry has a piano model. */
+function rollbackInstruments(models: ModelPublic[] | undefined): ModelInstrument[] {
+  const piano = models?.some((m) => m.instrument === ModelInstrument.piano) ?? false;
+  return piano ? [ModelInstrument.ensemble, ModelInstrument.piano] : [ModelInstrument.ensemble];
+}
 
 function AdminConsole() {
   const runs = useTrainingRuns();
@@ -66,15 +77,16 @@ function AdminConsole() {
   async function confirmed() {
     if (!confirm) return;
     if (confirm.action === "promote") {
-      const version = confirm.model.version;
+      const { version, instrument } = confirm.model;
       await act(async () => {
         await modelActions.promote.mutateAsync(version);
-        return `${version} is now the active model. Workers switch to it before their next job.`;
+        return `${version} is now the active ${lower(instrument)} model. Workers switch to it before their next job.`;
       });
     } else {
+      const { instrument } = confirm;
       await act(async () => {
-        const model = await modelActions.rollback.mutateAsync();
-        return `Rolled back: ${model.version} is the active model again.`;
+        const model = await modelActions.rollback.mutateAsync(instrument);
+        return `Rolled back: ${model.version} is the active ${lower(instrument)} model again.`;
       });
     }
     setConfirm(null);
@@ -83,7 +95,7 @@ function AdminConsole() {
   const start = (run: TrainingRunCreate) =>
     act(async () => {
       await runActions.start.mutateAsync(run);
-      return `Training run queued: ${run.dataset}, ${run.epochs} epoch${run.epochs === 1 ? "" : "s"}.`;
+      return `Training run queued: ${lower(run.instrument)} model, ${run.dataset}, ${run.epochs} epoch${run.epochs === 1 ? "" : "s"}.`;
     });
   const cancel = (run: TrainingRunPublic) =>
     act(async () => {
@@ -110,18 +122,27 @@ function AdminConsole() {
       <section className="panel stack" aria-labelledby="models-heading">
         <div className="page-title-row">
           <h2 id="models-heading">Models</h2>
-          <button
-            type="button"
-            className="button-secondary"
-            disabled={modelBusy || !models.data?.some((m) => m.status === ModelStatus.retired)}
-            onClick={() => setConfirm({ action: "rollback" })}
-          >
-            Roll back
-          </button>
+          <div className="actions">
+            {rollbackInstruments(models.data).map((instrument) => (
+              <button
+                key={instrument}
+                type="button"
+                className="button-secondary"
+                disabled={
+                  modelBusy ||
+                  !models.data?.some((m) => m.instrument === instrument && m.status === ModelStatus.retired)
+                }
+                onClick={() => setConfirm({ action: "rollback", instrument })}
+              >
+                Roll back {lower(instrument)}
+              </button>
+            ))}
+          </div>
         </div>
         <p className="muted">
-          Accuracy on the fixed test split (mir_eval note F1, with offsets, and frame F1). Workers serve the active
-          model; a run promotes its model only when it measures at least as well.
+          Accuracy on the fixed test split (mir_eval note F1, with offsets, and frame F1). Workers serve one active
+          model per instrument; a run promotes its model only when it measures at least as well as the active model of
+          its instrument.
         </p>
         {models.isPending ? (
           <p className="muted" role="status">
@@ -179,7 +200,11 @@ function AdminConsole() {
 
       {confirm && (
         <ConfirmDialog
-          title={confirm.action === "promote" ? `Promote ${confirm.model.version}?` : "Roll back the active model?"}
+          title={
+            confirm.action === "promote"
+              ? `Promote ${confirm.model.version}?`
+              : `Roll back the active ${lower(confirm.instrument)} model?`
+          }
           confirmLabel={confirm.action === "promote" ? "Promote" : "Roll back"}
           busyLabel={confirm.action === "promote" ? "Promoting…" : "Rolling back…"}
           danger={false}
@@ -189,8 +214,8 @@ function AdminConsole() {
         >
           <p>
             {confirm.action === "promote"
-              ? `Every worker will transcribe with ${confirm.model.version} from its next job; the model serving now is retired.`
-              : "Every worker will go back to the model that was active before this one, from its next job."}
+              ? `Every worker will transcribe with ${confirm.model.version} from its next job; the ${lower(confirm.model.instrument)} model serving now is retired.`
+              : `Every worker will go back to the ${lower(confirm.instrument)} model that was active before this one, from its next job.`}
           </p>
         </ConfirmDialog>
       )}

@@ -1,5 +1,5 @@
 import { screen, waitFor, within } from "@testing-library/react";
-import { type JobPublic, JobStatus } from "../api/types";
+import { Instrument, type JobPublic, JobStatus } from "../api/types";
 import { makeJob, mockFetch, signedIn, type FetchMock } from "../test/api";
 import { renderApp } from "../test/render";
 
@@ -11,6 +11,8 @@ function jobs(n: number): JobPublic[] {
       filename: `piece-${i + 1}.wav`,
       duration_s: 60 + i,
       status: i === 2 ? JobStatus.failed : JobStatus.succeeded,
+      instrument: i === 0 ? Instrument.piano : Instrument.auto,
+      model_version: i === 2 ? null : "tsunet-v1",
       created_at: new Date(Date.UTC(2025, 10, 20 - i, 10)).toISOString(),
     }),
   );
@@ -43,13 +45,15 @@ async function openHistory(all: JobPublic[]) {
 }
 
 describe("the history page", () => {
-  it("lists the transcriptions newest first with title, date, duration and status", async () => {
+  it("lists the transcriptions newest first with title, date, duration, instrument and status", async () => {
     await openHistory(jobs(3));
     const items = await screen.findAllByRole("listitem");
     expect(items).toHaveLength(3);
     expect(within(items[0]).getByRole("link", { name: "Piece 1" })).toHaveAttribute("href", "/jobs/job-1");
     expect(within(items[0]).getByText("1:00")).toBeInTheDocument();
     expect(within(items[0]).getByText("Ready")).toBeInTheDocument();
+    expect(within(items[0]).getByText("Piano · model tsunet-v1")).toBeInTheDocument();
+    expect(within(items[2]).getByText("Auto")).toBeInTheDocument();
     expect(within(items[0]).getByRole("time")).toHaveAttribute("dateTime", "2025-11-20T10:00:00.000Z");
     // no title: called by its file
     expect(within(items[1]).getByRole("link", { name: "piece-2.wav" })).toBeInTheDocument();

@@ -6,7 +6,7 @@ import { fakePlayer } from "../test/fakePlayers";
 import { FakeOsmd } from "../test/fakeOsmd";
 import { arpeggioMidi, MUSICXML, TIME_MAP } from "../test/fixtures";
 import { renderApp } from "../test/render";
-import { JobStage, JobStatus } from "../api/types";
+import { Instrument, JobStage, JobStatus } from "../api/types";
 
 vi.mock("opensheetmusicdisplay", () => ({ OpenSheetMusicDisplay: FakeOsmd }));
 vi.mock("../playback/transcriptionPlayer", () => ({ createTranscriptionPlayer: vi.fn() }));
@@ -100,6 +100,33 @@ describe("the job page", () => {
     expect(screen.queryByRole("heading", { name: "Score" })).not.toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Play" })).not.toBeInTheDocument();
     expect(api.callsTo("GET", `/api/jobs/${job.id}/musicxml`)).toHaveLength(0);
+  });
+
+  it("shows the instrument asked beside the model that made the transcription", async () => {
+    const api = mockFetch();
+    signedIn(api);
+    serveArtifacts(api);
+    api.on("GET", `/api/jobs/${job.id}`, {
+      json: makeJob({ instrument: Instrument.piano, model_version: "tsunet-v1" }),
+    });
+    renderApp(`/jobs/${job.id}`);
+    expect(await screen.findByText("Piano · model tsunet-v1")).toBeInTheDocument();
+  });
+
+  it("shows the instrument asked while the job waits for a model", async () => {
+    const api = mockFetch();
+    signedIn(api);
+    api.on("GET", `/api/jobs/${job.id}`, {
+      json: makeJob({
+        status: JobStatus.queued,
+        stage: JobStage.queued,
+        progress: 0,
+        instrument: Instrument.ensemble,
+        model_version: null,
+      }),
+    });
+    renderApp(`/jobs/${job.id}`);
+    expect(await screen.findByText("Instrument: Ensemble")).toBeInTheDocument();
   });
 
   it("shows the name exactly as the user gave it", async () => {

@@ -1,6 +1,6 @@
 /** Test doubles at the network edge: fetch (routes by method and path) and XMLHttpRequest. */
 import { vi } from "vitest";
-import { type JobPublic, JobStage, JobStatus } from "../api/types";
+import { Instrument, type JobPublic, JobStage, JobStatus } from "../api/types";
 
 export interface Call {
   method: string;
@@ -129,6 +129,7 @@ export function makeJob(overrides: Partial<JobPublic> = {}): JobPublic {
     error: null,
     title: "Gymnopédie No. 1",
     filename: "gymnopedie.wav",
+    instrument: Instrument.auto,
     size_bytes: 2_000_000,
     duration_s: 185.4,
     note_count: 812,
