@@ -11,7 +11,8 @@ from services.trainer import corpus
 from services.trainer.piano import perform_piano
 from services.trainer.piano_textures import TEXTURES, generated_score
 from services.trainer.render import PIANOS, SOUNDFONTS, Part, Renderer, piano
-from services.trainer.renditions import PIANO, instrument_of, read_manifest, read_rendition
+from services.trainer.renditions import (ENSEMBLE, PIANO, instrument_of, notes_to_table, read_manifest, read_rendition,
+                                         write_rendition)
 from tunescribe.constants import SAMPLE_RATE
 from tunescribe.midi import read_midi_notes, read_midi_pedal
 from tunescribe.notes import Note
@@ -145,3 +146,16 @@ def test_an_evaluation_piano_rendition_carries_its_pedal_in_the_midi(tmp_path):
     back = read_midi_pedal(mid)
     assert len(back) == len(stored.pedal) > 0
     assert np.allclose([(p.start_s, p.end_s) for p in back], [(p.start_s, p.end_s) for p in stored.pedal], atol=0.002)
+
+
+def test_the_pedal_reads_back_as_written_and_old_files_read_as_no_pedal(tmp_path):
+    features = np.zeros((10, 4), np.float32)
+    notes, pedal = [Note(60, 0.25, 0.75, 90)], [PedalSpan(0.5, 1.25, 1.0), PedalSpan(1.5, 2.0, 0.5)]
+    write_rendition(tmp_path, "new", features, notes, pedal=pedal)
+    write_rendition(tmp_path, "none", features, notes)
+    np.savez(tmp_path / "old.npz", features=features.astype(np.float16), notes=notes_to_table(notes))
+    assert read_rendition(tmp_path / "new.npz").pedal == pedal
+    with np.load(tmp_path / "none.npz") as z:
+        assert z["pedal"].shape == (0, 3)
+    assert read_rendition(tmp_path / "none.npz").pedal == read_rendition(tmp_path / "old.npz").pedal == []
+    assert instrument_of({"id": "old", "kind": "mixed"}) == ENSEMBLE
