@@ -31,3 +31,32 @@ def test_pedal_spans_come_back_from_their_roll():
     back = spans_from_roll(pedal_roll(spans, 250), threshold=0.5, min_s=0.1)
     assert [(round(s.start_s, 1), round(s.end_s, 1)) for s in back] == [(0.5, 2.0), (4.0, 6.0)]  # 50 ms: no pedal
     assert abs(back[1].depth - 0.6) < 1e-4
+
+
+def test_a_piano_run_trains_the_pedal_head_and_cards_a_piano_model(tmp_path):
+    """Two short works rendered by the piano corpus builder (the pedal included), one short epoch:
+    the model has a pedal head, its card says piano, and its test scores are there."""
+    import json
+
+    from services.trainer import corpus
+    from services.trainer.train import finish, train
+    from tunescribe.cards import Instrument, instrument_of, read_card
+
+    out = tmp_path / "corpus"
+    rows = corpus.build(out, 0, processes=1, works=["bach/bwv66.6.mxl", "ryansMammoth/DustyMillersJig.abc"],
+                        piano=True)
+    assert rows and all(r.get("instrument") == "piano" for r in rows)
+    for split in ("train", "validation", "test"):  # every rendition in every split: a smoke test, not a measure
+        (out / split).mkdir(exist_ok=True)
+        for r in rows:
+            src = out / r["split"] / f"{r['id']}.npz"
+            if not (out / split / src.name).exists():
+                (out / split / src.name).symlink_to(src)
+    (out / "manifest.json").write_text(json.dumps([{**r, "split": s} for r in rows for s in ("train", "validation", "test")]))
+
+    model, state = train(out, tmp_path / "run", minutes=30, epochs=1, steps_per_epoch=2, batch=2,
+                         instrument=Instrument.PIANO, architecture={"base": 8, "pedal": True}, log=lambda m: None)
+    assert PEDAL in model.keras_model.output_names and state["history"][0]["loss"] > 0
+    card = finish(model, state, out, tmp_path / "tsunet-piano-test", "tsunet-piano-test", log=lambda m: None)
+    assert instrument_of(read_card(tmp_path / "tsunet-piano-test")) == Instrument.PIANO
+    assert card["architecture"]["pedal"] and "note_offset_f1" in card["test"]["all"]

@@ -9,8 +9,9 @@ import numpy as np
 
 from services.trainer.renditions import read_manifest, read_rendition
 from tunescribe.constants import N_KEYS
+from tunescribe.model import PEDAL
 from tunescribe.notes import Note, notes_to_roll
-from tunescribe.pedal import PedalSpan
+from tunescribe.pedal import PedalSpan, pedal_roll
 
 
 @dataclass
@@ -34,12 +35,14 @@ def load_split(corpus_dir: str | Path, split: str, limit: int | None = None) -> 
 
 
 class PatchSampler:
-    """Random fixed-length patches (features and the four targets), pieces drawn by length."""
+    """Random fixed-length patches (features and the four targets, with `pedal` the sustain pedal's
+    roll too), pieces drawn by length. Frame and offset targets follow the keys (key down, key
+    release): the sound the pedal holds after a release is the pedal head's to explain."""
 
-    def __init__(self, pieces: list[Piece], patch_frames: int, seed: int = 0):
+    def __init__(self, pieces: list[Piece], patch_frames: int, seed: int = 0, pedal: bool = False):
         self.patch = patch_frames
         self.rng = np.random.default_rng(seed)
-        self.features, self.targets = [], []
+        self.features, self.targets, self.pedals = [], [], [] if pedal else None
         for p in pieces:
             n = len(p.features)
             if n < patch_frames:
@@ -48,6 +51,8 @@ class PatchSampler:
             self.features.append(p.features)
             self.targets.append((onset.astype(np.uint8), frame.astype(np.uint8), offset.astype(np.uint8),
                                  (velocity * 255).astype(np.uint8)))
+            if pedal:
+                self.pedals.append((pedal_roll(p.pedal, n) * 255).astype(np.uint8))
         lengths = np.array([len(f) - patch_frames + 1 for f in self.features], float)
         if not len(lengths):
             raise ValueError("no piece is as long as one patch")
@@ -62,12 +67,14 @@ class PatchSampler:
         idx = self.rng.choice(len(self.features), size, p=self.weights)
         x = np.empty((size, self.patch, self.features[0].shape[1]), np.float32)
         ys = {k: np.empty((size, self.patch, N_KEYS), np.float32) for k in ("onset", "frame", "offset", "velocity")}
-        for b, i in enumerate(idx):
-            s = int(self.rng.integers(0, len(self.features[i]) - self.patch + 1))
+        starts = [int(self.rng.integers(0, len(self.features[i]) - self.patch + 1)) for i in idx]
+        for b, (i, s) in enumerate(zip(idx, starts)):
             x[b] = self.features[i][s:s + self.patch]
             onset, frame, offset, velocity = self.targets[i]
             ys["onset"][b] = onset[s:s + self.patch]
             ys["frame"][b] = frame[s:s + self.patch]
             ys["offset"][b] = offset[s:s + self.patch]
             ys["velocity"][b] = velocity[s:s + self.patch] / 255.0
+        if self.pedals is not None:
+            ys[PEDAL] = np.stack([self.pedals[i][s:s + self.patch] / 255.0 for i, s in zip(idx, starts)]).astype(np.float32)
         return x, ys
