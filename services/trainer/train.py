@@ -81,8 +81,8 @@ def train(corpus: Path, run_dir: Path, minutes: float, *, batch: int = 16, patch
             for v, a in zip(model.optimizer.variables, [z[k] for k in sorted(z.files, key=int)]):
                 v.assign(a)
         log(f"resumed after epoch {state['epoch']} ({state['elapsed_s'] / 60:.1f} min)")
-    elif init_weights is not None:
-        model.load_weights(init_weights)
+    elif init_weights is not None:  # layers the other model lacks (a new pedal head) start fresh
+        model.load_weights(init_weights, skip_mismatch=True)
         log(f"starting from {init_weights}")
     log(f"train {sampler.hours:.2f} h in {len(sampler.features)} pieces, validation {len(val)} pieces, "
         f"{model.count_params()} parameters")
@@ -195,7 +195,10 @@ def main(argv=None) -> None:
     ap.add_argument("--base", type=int, default=None, help="U-Net width (default 16; 24 for piano)")
     ap.add_argument("--instrument", choices=[Instrument.ENSEMBLE, Instrument.PIANO], default=Instrument.ENSEMBLE,
                     help="piano: a model with a sustain-pedal head, registered as the piano model")
-    ap.add_argument("--make-default", action="store_true", help="point models/DEFAULT at the new model")
+    ap.add_argument("--init", type=Path, default=None,
+                    help="start from this model folder's weights (same width; a pedal head it lacks starts fresh)")
+    ap.add_argument("--make-default", action="store_true",
+                    help="point models/DEFAULT (a piano model: models/DEFAULT-piano) at the new model")
     ap.add_argument("--finish-only", action="store_true",
                     help="skip training: take the run's best checkpoint to threshold choice, test and card")
     args = ap.parse_args(argv)
@@ -210,10 +213,12 @@ def main(argv=None) -> None:
         if architecture and args.instrument == Instrument.PIANO:
             architecture = {**PIANO_ARCHITECTURE, **architecture}
         model, state = train(args.corpus, run_dir, args.minutes, batch=args.batch, instrument=Instrument(args.instrument),
-                             steps_per_epoch=args.steps_per_epoch, architecture=architecture)
+                             steps_per_epoch=args.steps_per_epoch, architecture=architecture,
+                             init_weights=args.init / "model.weights.h5" if args.init else None)
     card = finish(model, state, args.corpus, args.models_dir / args.version, args.version)
     if args.make_default:
-        (args.models_dir / "DEFAULT").write_text(args.version + "\n")
+        pointer = "DEFAULT-piano" if state.get("instrument") == Instrument.PIANO else "DEFAULT"
+        (args.models_dir / pointer).write_text(args.version + "\n")
     print(json.dumps(card["test"], indent=1))
 
 
