@@ -17,7 +17,7 @@ TRAINER := $(VENV)/bin/celery -A services.trainer.tasks worker -Q train --concur
 FRONTEND_SOURCES := $(shell find frontend/src frontend/scripts frontend/index.html frontend/package-lock.json \
 	frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: system venv test servers up worker trainer frontend corpus train notation-model benchmark benchmark-notation benchmark-frontend clean
+.PHONY: system venv test servers up worker trainer frontend corpus train piano-corpus train-piano notation-model benchmark benchmark-notation benchmark-frontend clean
 
 system:  ## Debian packages: ffmpeg, FluidSynth, the General MIDI soundfonts, Chromium (end-to-end test), MuseScore 3 (opens our MusicXML in a test)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -90,6 +90,16 @@ corpus: system venv  ## render the synthetic training corpus (deterministic, git
 
 train: system venv  ## train from scratch on the corpus; writes models/$(VERSION)/
 	$(PY) -m services.trainer.train --corpus $(CORPUS) --version $(VERSION) --minutes $(MINUTES)
+
+PIANO_CORPUS ?= data/piano-corpus
+PIANO_VERSION ?= tsunet-piano-$(shell date +%Y%m%d)
+
+piano-corpus: system venv  ## render the piano corpus (sustain pedal, every training piano) into $(PIANO_CORPUS)
+	$(PY) -m services.trainer.corpus --piano --out $(PIANO_CORPUS) --hours $(HOURS) --processes $(shell nproc)
+
+train-piano: system venv  ## train the piano model (pedal head) on $(PIANO_CORPUS), starting from the ensemble model; writes models/$(PIANO_VERSION)/
+	$(PY) -m services.trainer.train --corpus $(PIANO_CORPUS) --version $(PIANO_VERSION) --instrument piano \
+		--base 16 --init models/$(shell cat models/DEFAULT) --minutes $(MINUTES)
 
 notation-model: system venv  ## relearn the notation stage's meter and key weights (models/notation-v5, no audio)
 	$(PY) -m services.trainer.notation $(if $(wildcard $(CORPUS)/validation/*.score.json),--eval-corpus $(CORPUS))
