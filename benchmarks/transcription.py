@@ -1,16 +1,23 @@
-"""TuneScribe and Spotify's Basic Pitch side by side: accuracy and speed on the same files.
+"""TuneScribe beside Spotify's Basic Pitch and the piano specialist Transkun V2: accuracy and
+speed on the same files.
 
-Run with the project venv (the peer's venv comes from benchmarks/setup_peer.sh):
+Run with the project venv (the peers' venvs come from benchmarks/setup_peer.sh and
+benchmarks/setup_transkun.sh):
 
-    .venv/bin/python benchmarks/transcription.py [--sets synthetic,real] [--systems ours,peer]
-        [--limit N] [--model DIR] [--memory]
+    .venv/bin/python benchmarks/transcription.py [--sets synthetic,real,piano]
+        [--systems ours,peer,transkun] [--limit N] [--model DIR] [--memory]
 
 Sets: `synthetic` (the corpus test split, per ensemble kind), `real-mix` (Bach10 four-instrument
-mixes) and `real-instrument` (Bach10 single instruments); `real` names both real sets. Each system
-runs as ONE process over all of a set's files, timed by the wall clock, so model loading and start-up
-count. Scores come from tunescribe.evaluate: note F1 (onsets within 50 ms), note F1 with offsets,
-frame F1 (10 ms grid), each the mean over files. A file a system fails on scores as an empty
-transcription. Writes benchmarks/results/transcription.json and .md.
+mixes), `real-instrument` (Bach10 single instruments; `real` names both real sets) and `piano` (the
+piano corpus's test split, rendered through MuseScore General's piano, per composer; rendered first
+if missing). Each system runs as ONE process over all of a set's files, timed by the wall clock, so
+model loading and start-up count. Scores come from tunescribe.evaluate: note F1 (onsets within
+50 ms), note F1 with offsets, frame F1 (10 ms grid), each the mean over files. Offsets and frames
+are scored as MAESTRO does: the reference's notes and each estimate's notes sound on while their
+own MIDI's sustain pedal (CC64) holds them (a file without pedal is scored as it is). Pedal F1:
+frame F1 of pedal-down on the 10 ms grid, over the files whose reference has a pedal, for a system
+that writes one. A file a system fails on scores as an empty transcription. Writes
+benchmarks/results/transcription.json and .md.
 
 `--memory` also transcribes a 10-minute recording (the real mixes looped, written to a temp dir)
 under /usr/bin/time -v and records each system's peak resident memory.
@@ -35,19 +42,28 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from tunescribe.evaluate import Scores, mean_scores, score_notes
-from tunescribe.midi import read_midi_notes
+from tunescribe.evaluate import FRAME_GRID_S, Scores, mean_scores, score_notes
+from tunescribe.midi import read_midi_notes, read_midi_pedal
+from tunescribe.notes import Note
+from tunescribe.pedal import PedalSpan, sounding
 
 REPO = Path(__file__).resolve().parent.parent
-PEER_PYTHON = REPO / "benchmarks" / ".venv-basic-pitch" / "bin" / "python"
-PEER_SCRIPT = REPO / "benchmarks" / "peer_basic_pitch.py"
+# each peer: its venv's python, its script, the script that makes the venv
+PEERS = {
+    "peer": (REPO / "benchmarks" / ".venv-basic-pitch" / "bin" / "python", REPO / "benchmarks" / "peer_basic_pitch.py",
+             "benchmarks/setup_peer.sh"),
+    "transkun": (REPO / "benchmarks" / ".venv-transkun" / "bin" / "python", REPO / "benchmarks" / "peer_transkun.py",
+                 "benchmarks/setup_transkun.sh"),
+}
 GNU_TIME = Path("/usr/bin/time")
 SET_TITLES = {
     "synthetic": "synthetic test split",
     "real-mix": "real mixes (Bach10)",
     "real-instrument": "real single instruments (Bach10)",
+    "piano": "piano renditions of the test split (MuseScore General's piano, sustain pedal)",
 }
-SYSTEM_TITLES = {"ours": "TuneScribe", "peer": "Basic Pitch 0.4.0"}
+SYSTEM_TITLES = {"ours": "TuneScribe", "peer": "Basic Pitch 0.4.0",
+                 "transkun": "Transkun V2 (transkun 2.0.1, 2.0 checkpoint, CPU)"}
 
 
 @dataclass
@@ -68,13 +84,15 @@ class Run:
 # ---------------------------------------------------------------- file sets
 
 
-def synthetic_items(corpus: Path) -> list[Item]:
-    """The corpus test split; category = the rendition's ensemble kind from manifest.json."""
+def synthetic_items(corpus: Path, piano: bool = False) -> list[Item]:
+    """A corpus's test split; category = the rendition's ensemble kind from manifest.json, or for the
+    piano corpus the work's composer (its folder in the music21 corpus)."""
     manifest = corpus / "manifest.json"
     if not manifest.is_file():
         sys.exit(f"error: {manifest} is missing (is the corpus build finished?)")
     rows = [r for r in json.loads(manifest.read_text()) if "id" in r and r.get("split") == "test"]
-    items = [Item(r["id"], corpus / "test" / f"{r['id']}.flac", corpus / "test" / f"{r['id']}.mid", r["kind"])
+    items = [Item(r["id"], corpus / "test" / f"{r['id']}.flac", corpus / "test" / f"{r['id']}.mid",
+                  r.get("work", r["kind"]).split("/")[0] if piano else r["kind"])
              for r in sorted(rows, key=lambda r: r["id"])]
     return [it for it in items if it.audio.is_file() and it.ref.is_file()]
 
@@ -100,7 +118,8 @@ def system_command(system: str, files: list[Path], out_dir: Path, model: Path | 
     if system == "ours":
         cmd = [str(Path(sys.executable).parent / "tunescribe"), "transcribe", *map(str, files), "--out-dir", str(out_dir)]
         return cmd + (["--model", str(model)] if model else [])
-    return [str(PEER_PYTHON), str(PEER_SCRIPT), "--out-dir", str(out_dir), *map(str, files)]
+    python, script, _ = PEERS[system]
+    return [str(python), str(script), "--out-dir", str(out_dir), *map(str, files)]
 
 
 def run_measured(cmd: list[str], log: Path) -> Run:
@@ -135,30 +154,58 @@ def model_description(model: Path | None) -> dict:
 # ---------------------------------------------------------------- scoring
 
 
+def pedal_f1(ref: list[PedalSpan], est: list[PedalSpan], grid_s: float = FRAME_GRID_S) -> float:
+    """Frame F1 of pedal-down (any depth) on a `grid_s` grid (seconds); 1.0 when neither has a pedal."""
+    n = int(np.ceil(max((s.end_s for s in [*ref, *est]), default=0.0) / grid_s)) + 1
+    rolls = np.zeros((2, n), bool)
+    for roll, spans in zip(rolls, (ref, est)):
+        for s in spans:
+            roll[int(round(s.start_s / grid_s)):int(round(s.end_s / grid_s))] = True
+    both, total = np.sum(rolls[0] & rolls[1]), rolls.sum()
+    return 2 * float(both) / float(total) if total else 1.0
+
+
+def read_sounding(path: Path) -> tuple[list[Note], list[PedalSpan]]:
+    """A MIDI file's notes as they sound under its own sustain pedal (MAESTRO's evaluation), and the pedal."""
+    pedal = read_midi_pedal(path)
+    return sounding(read_midi_notes(path), pedal), pedal
+
+
 def score_dir(items: list[Item], est_dir: Path) -> tuple[dict, list[str]]:
-    """Per-file scores (and note counts) of est_dir/<id>.mid against each reference; a missing
-    estimate scores as an empty transcription and is listed."""
+    """Per-file scores (and note and pedal counts) of est_dir/<id>.mid against each reference, both
+    pedal-extended; pedal F1 where the reference has a pedal (else None). A missing estimate scores
+    as an empty transcription and is listed."""
     per_file, missing = {}, []
     for it in items:
         est_path = est_dir / f"{it.id}.mid"
-        ref = read_midi_notes(it.ref)
-        est = read_midi_notes(est_path) if est_path.is_file() else []
+        ref, ref_pedal = read_sounding(it.ref)
+        est, est_pedal = read_sounding(est_path) if est_path.is_file() else ([], [])
         if not est_path.is_file():
             missing.append(it.id)
         per_file[it.id] = {"category": it.category, "n_ref": len(ref), "n_est": len(est),
-                           **score_notes(ref, est).as_dict()}
+                           "n_ref_pedal": len(ref_pedal), "n_est_pedal": len(est_pedal),
+                           **score_notes(ref, est).as_dict(),
+                           "pedal_f1": pedal_f1(ref_pedal, est_pedal) if ref_pedal else None}
     return per_file, missing
 
 
 def summarise(per_file: dict) -> dict:
-    """Mean scores over all files ("all") and over each category's files."""
-    by_cat: dict[str, list[Scores]] = {}
+    """Mean scores over all files ("all") and over each category's files; pedal_f1 is the mean over
+    the files whose reference has a pedal, or None where there are none or the system wrote no pedal
+    in the whole set."""
+    writes_pedal = any(row["n_est_pedal"] for row in per_file.values())
+    by_cat: dict[str, list[dict]] = {}
     for row in per_file.values():
-        s = Scores(*(row[k] for k in Scores.__dataclass_fields__))
-        by_cat.setdefault("all", []).append(s)
-        by_cat.setdefault(row["category"], []).append(s)
+        by_cat.setdefault("all", []).append(row)
+        by_cat.setdefault(row["category"], []).append(row)
     ordered = sorted(by_cat.items(), key=lambda kv: kv[0] != "all")  # "all" first, then as met
-    return {cat: {"files": len(v), **mean_scores(v).as_dict()} for cat, v in ordered}
+    out = {}
+    for cat, rows in ordered:
+        pedal = [r["pedal_f1"] for r in rows if r["pedal_f1"] is not None]
+        scores = mean_scores([Scores(*(r[k] for k in Scores.__dataclass_fields__)) for r in rows])
+        out[cat] = {"files": len(rows), **scores.as_dict(),
+                    "pedal_f1": float(np.mean(pedal)) if pedal and writes_pedal else None}
+    return out
 
 
 def benchmark_set(name: str, items: list[Item], systems: list[str], model: Path | None, work: Path) -> dict:
@@ -180,8 +227,8 @@ def benchmark_set(name: str, items: list[Item], systems: list[str], model: Path 
             "returncode": run.returncode, "missing": missing, "scores": summarise(per_file), "per_file": per_file,
         }
         s = result["systems"][system]["scores"]["all"]
-        print(f"  note F1 / w/ offsets / frame F1: {_f1s(s)}, {run.wall_s:.1f} s ({audio_s / run.wall_s:.2f}x real time)",
-              flush=True)
+        print(f"  note F1 / w/ offsets / frame F1: {_f1s(s)}, pedal F1 {_pedal(s)}, {run.wall_s:.1f} s "
+              f"({audio_s / run.wall_s:.2f}x real time), peak RSS {run.max_rss_mib:.0f} MiB", flush=True)
     return result
 
 
@@ -229,28 +276,37 @@ def _f1s(s: dict) -> str:
     return f"{s['note_f1']:.3f} / {s['note_offset_f1']:.3f} / {s['frame_f1']:.3f}"
 
 
+def _pedal(s: dict) -> str:
+    """Pedal F1, or '—' where it is not scored."""
+    return "—" if s.get("pedal_f1") is None else f"{s['pedal_f1']:.3f}"
+
+
 def markdown(report: dict) -> str:
     """The JSON report as tables: per set, the systems overall, then per category."""
     m = report["machine"]
     lines = [
-        "# Transcription benchmark: TuneScribe vs Basic Pitch", "",
+        "# Transcription benchmark: TuneScribe beside Basic Pitch and Transkun V2", "",
         f"- command: `{report['command']}`",
         f"- date: {report['date']}",
         f"- machine: {m['cores']} cores ({m['cpu']}), load average {m['load_avg_1min_at_start']:.1f} at start",
         *(f"- {SYSTEM_TITLES[k]}: " + "; ".join(f"{a}: {b}" for a, b in v.items())
           for k, v in report["system_info"].items()),
         "- scores: mean over files; note F1 = onsets within 50 ms; with offsets = also offsets within 20 % "
-        "(at least 50 ms); frame F1 on a 10 ms grid. Process time = one process over the whole set, "
+        "(at least 50 ms); frame F1 on a 10 ms grid; offsets and frames of reference and estimate alike as their "
+        "own sustain pedal (CC64) holds the notes, as MAESTRO's evaluation does; pedal F1 = frame F1 of "
+        "pedal-down on the 10 ms grid, over files whose reference has a pedal, for systems that write one "
+        "(— otherwise). Process time = one process over the whole set, "
         "start-up and model loading included; x real time = audio seconds / process seconds.", "",
     ]
     for s in report["sets"].values():
         lines += [f"## {s['title']}: {s['files']} files, {s['audio_s']:.0f} s of audio", "",
-                  "| system | note F1 | note F1 w/ offsets | frame F1 | process time (s) | x real time | peak RSS (MiB) |",
-                  "|---|---|---|---|---|---|---|"]
+                  "| system | note F1 | note F1 w/ offsets | frame F1 | pedal F1 | process time (s) | x real time "
+                  "| peak RSS (MiB) |", "|---|---|---|---|---|---|---|---|"]
         for k, r in s["systems"].items():
             failed = f" ({len(r['missing'])} failed)" if r["missing"] else ""
             lines.append(f"| {SYSTEM_TITLES[k]}{failed} | " + _f1s(r["scores"]["all"]).replace(" / ", " | ")
-                         + f" | {r['process_s']:.1f} | {r['x_real_time']:.2f} | {r['max_rss_mib']:.0f} |")
+                         + f" | {_pedal(r['scores']['all'])} | {r['process_s']:.1f} | {r['x_real_time']:.2f}"
+                         f" | {r['max_rss_mib']:.0f} |")
         names = [SYSTEM_TITLES[k] for k in s["systems"]]
         lines += ["", "| category | files | " + " | ".join(f"{n}: note F1 / w/ offsets / frame F1" for n in names) + " |",
                   "|---|---|" + "---|" * len(names)]
@@ -270,13 +326,15 @@ def markdown(report: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sets", default="synthetic,real",
-                    help="comma-separated: synthetic, real, real-mix, real-instrument ('' with --memory: memory only)")
-    ap.add_argument("--systems", default="ours,peer", help="comma-separated: ours, peer")
+                    help="comma-separated: synthetic, real, real-mix, real-instrument, piano "
+                         "('' with --memory: memory only)")
+    ap.add_argument("--systems", default="ours,peer", help="comma-separated: ours, peer (Basic Pitch), transkun")
     ap.add_argument("--limit", type=int, default=None, help="at most N files per set (a quick run)")
     ap.add_argument("--model", type=Path, default=None, help="TuneScribe model directory (default: the shipped one)")
     ap.add_argument("--memory", action="store_true", help="also measure peak memory on a long recording")
     ap.add_argument("--memory-minutes", type=float, default=10.0, help="length of that recording, minutes")
     ap.add_argument("--corpus", type=Path, default=REPO / "data" / "corpus")
+    ap.add_argument("--piano-corpus", type=Path, default=REPO / "data" / "piano-corpus")
     ap.add_argument("--real-dev", type=Path, default=REPO.parent / "shared" / "data" / "real-dev")
     ap.add_argument("--work", type=Path, default=REPO / "benchmarks" / "work", help="transcriptions and logs")
     ap.add_argument("--results", type=Path, default=REPO / "benchmarks" / "results", help="where the JSON and MD go")
@@ -288,21 +346,32 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown system or set: {', '.join(unknown)}")
     if not systems or not (sets or args.memory):
         ap.error("nothing to run: name a system, and a set or --memory")
-    if "peer" in systems and not PEER_PYTHON.is_file():
-        sys.exit(f"error: {PEER_PYTHON} is missing: run benchmarks/setup_peer.sh")
+    for system in set(systems) & PEERS.keys():
+        if not PEERS[system][0].is_file():
+            sys.exit(f"error: {PEERS[system][0]} is missing: run {PEERS[system][2]}")
     system_info = {"ours": model_description(args.model)} if "ours" in systems else {}
     if "peer" in systems:
         system_info["peer"] = {"package": "basic-pitch 0.4.0", "model": "ICASSP 2022 (nmp.onnx) on onnxruntime",
-                               "thresholds": "Basic Pitch's defaults",
-                               "venv": str(PEER_PYTHON.parent.parent.relative_to(REPO))}
+                               "thresholds": "Basic Pitch's defaults"}
+    if "transkun" in systems:
+        system_info["transkun"] = {"package": "transkun 2.0.1", "model": "the shipped 2.0 checkpoint on the CPU",
+                                   "segments": "its CLI's defaults (16 s, hop 8 s)"}
+    for system in set(system_info) & PEERS.keys():
+        system_info[system]["venv"] = str(PEERS[system][0].parent.parent.relative_to(REPO))
 
     exe = Path(sys.executable)
     command = shlex.join([str(exe.relative_to(REPO)) if exe.is_relative_to(REPO) else str(exe), *sys.argv])
     report = {"command": command, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
               "machine": machine(), "system_info": system_info, "sets": {}}
     args.work.mkdir(parents=True, exist_ok=True)
+    if "piano" in sets and not any((args.piano_corpus / "test").glob("*.mid")):
+        render = [sys.executable, "-m", "services.trainer.corpus", "--piano", "--out", str(args.piano_corpus),
+                  "--splits", "test", "--hours", "4"]
+        print(f"{args.piano_corpus} is missing: rendering its test split ({shlex.join(render)})", flush=True)
+        subprocess.run(render, cwd=REPO, check=True)
     for name in sets:
         items = (synthetic_items(args.corpus) if name == "synthetic"
+                 else synthetic_items(args.piano_corpus, piano=True) if name == "piano"
                  else real_items(args.real_dev, mixes=name == "real-mix"))[: args.limit]
         if not items:
             sys.exit(f"error: set {name} has no files")
