@@ -285,8 +285,9 @@ try {
       const models = admin.getByRole("region", { name: "Models" });
       const active = models.getByRole("row").filter({ has: admin.getByRole("rowheader", { name: ACTIVE_MODEL }) });
       await active.waitFor();
-      assert.equal((await active.getByRole("cell").nth(0).innerText()).trim(), "active");
-      assert.match(await active.getByRole("cell").nth(1).innerText(), /^0\.\d{3}$/, "no note F1 for the active model");
+      assert.equal((await active.getByRole("cell").nth(0).innerText()).trim(), "Ensemble");
+      assert.equal((await active.getByRole("cell").nth(1).innerText()).trim(), "active");
+      assert.match(await active.getByRole("cell").nth(2).innerText(), /^0\.\d{3}$/, "no note F1 for the active model");
       // the stack's transcription worker reports itself (GET /api/admin/workers)
       await admin
         .getByRole("region", { name: "Workers" })
