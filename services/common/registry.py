@@ -1,9 +1,9 @@
 """The model registry: which trained models exist and which one the workers serve for each
 instrument (piano, ensemble): one active model per instrument.
 
-The default model (tunescribe.cards.default_model_dir: $TUNESCRIBE_MODEL, else models/DEFAULT) is
-registered as active the first time the registry is read, so a fresh install serves it without any
-operator step. Reads only cards (tunescribe.cards): the API never imports TensorFlow."""
+The shipped models (models/DEFAULT, models/DEFAULT-piano) are registered as active the first
+time their instrument is asked for, so a fresh install serves them without any operator step.
+Reads only cards (tunescribe.cards): the API never imports TensorFlow."""
 
 from __future__ import annotations
 
@@ -39,15 +39,20 @@ def _active(session: Session, instrument: Instrument) -> ModelVersion | None:
                                                      ModelVersion.instrument == instrument))
 
 
+def shipped_model(instrument: Instrument) -> Path | None:
+    """The model shipped in models/ for `instrument` (models/DEFAULT, models/DEFAULT-piano)."""
+    return default_model_dir() if instrument == Instrument.ENSEMBLE else shipped_piano_model()
+
+
 def active_model(session: Session, instrument: Instrument = Instrument.ENSEMBLE) -> ModelVersion | None:
-    """The model workers serve for `instrument` (None: none yet); registers the shipped models
-    (models/DEFAULT, and models/DEFAULT-piano if there is one) when the registry is empty."""
+    """The model workers serve for `instrument` (None: none yet). The first time an instrument is
+    asked for and the registry has no model of it, the shipped one is registered as active, so a
+    fresh install (or one from before that model shipped) serves it without any operator step."""
     row = _active(session, instrument)
-    if row is None and session.scalar(select(ModelVersion.version).limit(1)) is None:
+    known = session.scalar(select(ModelVersion.version).where(ModelVersion.instrument == instrument).limit(1))
+    if row is None and known is None and (shipped := shipped_model(instrument)) is not None:
         try:
-            register(session, default_model_dir(), status=ModelStatus.ACTIVE)
-            if (piano := shipped_piano_model()) is not None:
-                register(session, piano, status=ModelStatus.ACTIVE)
+            register(session, shipped, status=ModelStatus.ACTIVE)
             session.commit()
         except IntegrityError:  # another process registered it first
             session.rollback()

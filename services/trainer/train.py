@@ -148,10 +148,21 @@ SYNTHETIC_CORPUS = (
     "(a soundfont never used for training or tuning)")
 
 
-def _describe(corpus: Path) -> str:
-    """What the corpus is, for the model card: its description.txt (MusicNet writes one), else the synthetic corpus."""
+PIANO_CORPUS = (
+    "the piano corpus (services/trainer/piano.py): keyboard works of the music21 corpus, other works as "
+    "piano reductions and generated piano textures over 88 keys, performed with rubato, voicing, rolled "
+    "chords, legato overlap and the sustain pedal (CC64), rendered with FluidSynth through every acoustic "
+    "piano preset of the Debian GM soundfonts, detuned up to 20 cents, augmented (rooms, EQ, compression, "
+    "noise); split by work; test split through MuseScore General's piano (never used for training or tuning)")
+
+
+def _describe(corpus: Path, instrument: str = Instrument.ENSEMBLE) -> str:
+    """What the corpus is, for the model card: its description.txt (MusicNet writes one), else the
+    piano or the synthetic corpus."""
     described = corpus / "description.txt"
-    return described.read_text().strip() if described.is_file() else SYNTHETIC_CORPUS
+    if described.is_file():
+        return described.read_text().strip()
+    return PIANO_CORPUS if instrument == Instrument.PIANO else SYNTHETIC_CORPUS
 
 
 def finish(model: TranscriptionModel, state: dict, corpus: Path, out_dir: Path, version: str, log=print) -> dict:
@@ -173,7 +184,7 @@ def finish(model: TranscriptionModel, state: dict, corpus: Path, out_dir: Path, 
         "architecture": state["architecture"],
         "parameters": model.keras_model.count_params(),
         "thresholds": asdict(model.thresholds),
-        "data": {"corpus": _describe(corpus), **data},
+        "data": {"corpus": _describe(corpus, state.get("instrument", Instrument.ENSEMBLE)), **data},
         "training": {"epochs": state["epoch"], "minutes": round(state["elapsed_s"] / 60, 1),
                      "history": state["history"], "machine": "2 CPU cores"},
         "validation": val_scores,

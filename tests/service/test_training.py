@@ -148,25 +148,26 @@ def test_musicnet_run_through_the_api_skips_bad_recordings(trainer, admin, tmp_p
 
 def test_one_active_model_per_instrument_and_piano_jobs_use_the_piano_model(worker, admin, client, piano_wav,
                                                                            tmp_path):
-    """Until a piano model is registered, a job asked to be piano is made by the ensemble model;
-    a promoted piano model serves piano jobs only, and the ensemble model stays active."""
+    """Jobs asked to be piano are made by the shipped piano model, the others by the ensemble
+    model; a promoted piano model replaces the piano model only, and rolls back to it."""
     import shutil
 
     from services.common.db import session_scope
     from services.common.registry import register
 
+    shipped_piano = (stack.ROOT / "models" / "DEFAULT-piano").read_text().strip()
+    ensemble = _active(admin)
+    assert _active(admin, "piano") == shipped_piano
     job = client.upload(piano_wav, instrument="piano")
     assert job["instrument"] == "piano"
-    done = client.wait(job["id"])
-    assert done["status"] == "succeeded" and done["model_version"] == _active(admin)
+    assert client.wait(job["id"])["model_version"] == shipped_piano
 
-    piano = tmp_path / "tsunet-piano-test"  # the shipped weights, carded as a piano model
-    shutil.copytree(stack.ROOT / "models" / "tsunet-v1", piano)
+    piano = tmp_path / "tsunet-piano-test"  # the shipped piano weights under another version
+    shutil.copytree(stack.ROOT / "models" / shipped_piano, piano)
     card = json.loads((piano / "card.json").read_text())
-    (piano / "card.json").write_text(json.dumps({**card, "version": piano.name, "instrument": "piano"}))
+    (piano / "card.json").write_text(json.dumps({**card, "version": piano.name}))
     with session_scope() as session:
         register(session, piano)
-    ensemble = _active(admin)
     promoted = admin.http.post(f"/api/admin/models/{piano.name}/promote").json()
     assert promoted["status"] == "active" and promoted["instrument"] == "piano"
     assert _active(admin) == ensemble and _active(admin, "piano") == piano.name
@@ -174,7 +175,8 @@ def test_one_active_model_per_instrument_and_piano_jobs_use_the_piano_model(work
     by_instrument = {i: client.upload(piano_wav, instrument=i)["id"] for i in ("piano", "ensemble", "auto")}
     made_by = {i: client.wait(j)["model_version"] for i, j in by_instrument.items()}
     assert made_by == {"piano": piano.name, "ensemble": ensemble, "auto": ensemble}
-    assert admin.http.post("/api/admin/models/rollback", params={"instrument": "piano"}).status_code == 409
+    back = admin.http.post("/api/admin/models/rollback", params={"instrument": "piano"})
+    assert back.status_code == 200 and back.json()["version"] == shipped_piano and _active(admin) == ensemble
 
 
 def test_unknown_instrument_is_422_and_stores_nothing(client, piano_wav):

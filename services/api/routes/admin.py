@@ -95,7 +95,8 @@ def list_workers(_: AdminUser, session: SessionDep) -> WorkersPublic:
 
 @router.get("/models", response_model=list[ModelPublic])
 def list_models(_: AdminUser, session: SessionDep) -> list[ModelVersion]:
-    active_model(session)  # registers the shipped model on a fresh install
+    for instrument in (Instrument.ENSEMBLE, Instrument.PIANO):
+        active_model(session, instrument)  # registers the shipped models on a fresh install
     return list(session.scalars(select(ModelVersion).order_by(ModelVersion.created_at.desc())))
 
 
