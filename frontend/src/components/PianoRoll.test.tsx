@@ -3,8 +3,8 @@ import { PlaybackClock } from "../playback/clock";
 import { PianoRoll } from "./PianoRoll";
 
 const notes = [
-  { pitch: 60, startS: 0, endS: 1, velocity: 0.8 },
-  { pitch: 67, startS: 1, endS: 2, velocity: 0.5 },
+  { pitch: 60, startS: 0, endS: 1, soundEndS: 1, velocity: 0.8 },
+  { pitch: 67, startS: 1, endS: 2, soundEndS: 2, velocity: 0.5 },
 ];
 
 describe("PianoRoll", () => {

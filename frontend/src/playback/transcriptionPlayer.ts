@@ -33,7 +33,7 @@ export async function createTranscriptionPlayer(
     notes.map((note) => ({
       time: `${Math.round(note.startS * ticksPerSecond)}i`,
       name: Tone.Frequency(note.pitch, "midi").toNote(),
-      length: `${Math.max(1, Math.round((note.endS - note.startS) * ticksPerSecond))}i`,
+      length: `${Math.max(1, Math.round((note.soundEndS - note.startS) * ticksPerSecond))}i`,
       velocity: Math.min(1, Math.max(0.05, note.velocity)),
     })),
   ).start(0);
