@@ -40,8 +40,9 @@ def default_model_dir(instrument: Instrument = Instrument.ENSEMBLE) -> Path:
     Auto can tell a piano from the audio)."""
     if env := os.environ.get(MODEL_ENV):
         return Path(env)
-    piano = MODELS_DIR / "DEFAULT-piano"
-    pointer = piano if instrument == Instrument.PIANO and piano.is_file() else MODELS_DIR / "DEFAULT"
+    if instrument == Instrument.PIANO and (piano := shipped_piano_model()) is not None:
+        return piano
+    pointer = MODELS_DIR / "DEFAULT"
     if not pointer.is_file():
         raise ModelError(f"no default model: {pointer} is missing")
     return MODELS_DIR / pointer.read_text().strip()

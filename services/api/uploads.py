@@ -10,6 +10,8 @@ from typing import BinaryIO
 import mutagen
 from fastapi import HTTPException
 
+from services.common.limits import too_large
+
 # leading bytes -> (extension, content type); checked in order
 _SIGNATURES = [
     (0, b"RIFF", 8, b"WAVE", "wav", "audio/wav"),
@@ -93,15 +95,11 @@ class _TooLarge(HTTPException):
     """An HTTPException, so FastAPI's body parsing passes it on as a 413 instead of a 400."""
 
     def __init__(self, max_bytes: int):
-        super().__init__(413, _message(max_bytes))
-
-
-def _message(max_bytes: int) -> str:
-    return f"the upload is larger than the {max_bytes // 2**20} MB limit"
+        super().__init__(413, too_large(max_bytes // 2**20))
 
 
 async def _too_large(send, max_bytes: int) -> None:
-    body = json.dumps({"detail": _message(max_bytes)}).encode()
+    body = json.dumps({"detail": too_large(max_bytes // 2**20)}).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
