@@ -17,7 +17,7 @@ TRAINER := $(VENV)/bin/celery -A services.trainer.tasks worker -Q train --concur
 FRONTEND_SOURCES := $(shell find frontend/src frontend/scripts frontend/index.html frontend/package-lock.json \
 	frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: system venv test servers up worker trainer frontend corpus train piano-corpus train-piano notation-model benchmark benchmark-notation benchmark-frontend clean
+.PHONY: system venv test servers up worker trainer frontend corpus train piano-corpus train-piano auto-model notation-model benchmark benchmark-notation benchmark-frontend clean
 
 system:  ## Debian packages: ffmpeg, FluidSynth, the General MIDI soundfonts, Chromium (end-to-end test), MuseScore 3 (opens our MusicXML in a test)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -100,6 +100,9 @@ piano-corpus: system venv  ## render the piano corpus (sustain pedal, every trai
 train-piano: system venv  ## train the piano model (pedal head) on $(PIANO_CORPUS), starting from the ensemble model; writes models/$(PIANO_VERSION)/
 	$(PY) -m services.trainer.train --corpus $(PIANO_CORPUS) --version $(PIANO_VERSION) --instrument piano \
 		--base 16 --init models/$(shell cat models/DEFAULT) --minutes $(MINUTES)
+
+auto-model: system venv  ## relearn Auto's instrument classifier (models/auto-v1) on both corpora: is it a solo piano?
+	$(PY) -m services.trainer.auto --corpus $(CORPUS) --piano-corpus $(PIANO_CORPUS) --out models/auto-v1
 
 notation-model: system venv  ## relearn the notation stage's meter and key weights (models/notation-v5, no audio)
 	$(PY) -m services.trainer.notation $(if $(wildcard $(CORPUS)/validation/*.score.json),--eval-corpus $(CORPUS))

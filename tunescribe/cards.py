@@ -36,8 +36,8 @@ class ModelError(Exception):
 
 def default_model_dir(instrument: Instrument = Instrument.ENSEMBLE) -> Path:
     """$TUNESCRIBE_MODEL, else the version named in models/DEFAULT; for PIANO the one named in
-    models/DEFAULT-piano when a piano model is shipped, else the ensemble model (AUTO too, until
-    Auto can tell a piano from the audio)."""
+    models/DEFAULT-piano when a piano model is shipped, else (AUTO too: tunescribe.auto chooses
+    between the two) the ensemble model."""
     if env := os.environ.get(MODEL_ENV):
         return Path(env)
     if instrument == Instrument.PIANO and (piano := shipped_piano_model()) is not None:

@@ -10,13 +10,18 @@ from pathlib import Path
 
 def _transcribe(args) -> int:
     from tunescribe.audio import AudioError
-    from tunescribe.cards import Instrument, default_model_dir
-    from tunescribe.model import ModelError, load_model
+    from tunescribe.auto import AutoModels
+    from tunescribe.cards import Instrument, default_model_dir, shipped_piano_model
+    from tunescribe.model import ModelError, load_classifier, load_model
     from tunescribe.notation.weights import NotationModelError
     from tunescribe.pipeline import Output, transcribe_file
 
+    instrument = Instrument(args.instrument)
     try:
-        model = load_model(args.model or default_model_dir(Instrument(args.instrument)))
+        if args.model is None and instrument == Instrument.AUTO and (piano := shipped_piano_model()) is not None:
+            model = AutoModels(load_model(piano), load_model(default_model_dir()), load_classifier())
+        else:
+            model = load_model(args.model or default_model_dir(instrument))
     except ModelError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -30,7 +35,7 @@ def _transcribe(args) -> int:
             print(f"error: {e}", file=sys.stderr)
             failed += 1
             continue
-        print(f"{out.files[Output.MIDI]}: {len(out.notes)} notes in {time.perf_counter() - t0:.1f} s")
+        print(f"{out.files[Output.MIDI]}: {len(out.notes)} notes in {time.perf_counter() - t0:.1f} s ({out.model_version})")
     return 1 if failed else 0
 
 
@@ -56,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--out-dir", type=Path, required=True)
     t.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model of --instrument)")
     t.add_argument("--instrument", choices=["auto", "piano", "ensemble"], default="auto",
-                   help="what the recordings are: piano uses the piano model when one is shipped (default: auto)")
+                   help="what the recordings are: piano uses the piano model, ensemble the ensemble model, auto "
+                        "picks one per recording from the audio (default: auto)")
     t.add_argument("--max-minutes", type=float, default=20.0, help="refuse longer recordings")
     t.add_argument("--musicxml", action="store_true",
                    help="also write sheet music: <stem>.musicxml, <stem>.score.mid and <stem>.timemap.json")

@@ -217,3 +217,56 @@ def load_model(directory: str | Path | None = None) -> TranscriptionModel:
     except Exception as e:  # h5py and Keras raise many kinds
         raise ModelError(f"model weights {weights} cannot be read: {e}") from e
     return TranscriptionModel(model, card, directory, Thresholds(**card.get("thresholds", {})))
+
+
+def build_classifier(base: int = 8) -> keras.Model:
+    """Auto's classifier: (batch, PATCH_FRAMES, 264) features -> (batch,) logit of "solo piano".
+    The harmonic stack lets the first kernels compare a partial with its overtones (the timbre);
+    the poolings widen them over time (how partials start, fade or hold). No batch norm: a
+    recording is judged by its own few windows, whose statistics are not a training batch's."""
+    from tunescribe.auto import PATCH_FRAMES
+
+    inp = keras.Input((PATCH_FRAMES, N_BINS), name="features")
+    x = HarmonicStack(name="harmonic_stack")(inp)
+    for channels, pool in ((base, (2, BINS_PER_SEMITONE)), (2 * base, (2, 2)), (4 * base, (2, 2)), (4 * base, (2, 2))):
+        x = layers.Conv2D(channels, 3, padding="same", activation="relu")(x)
+        x = layers.MaxPooling2D(pool)(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dropout(0.2)(x)
+    return keras.Model(inp, layers.Reshape(())(layers.Dense(1)(x)), name="tunescribe_auto")
+
+
+@dataclass
+class InstrumentClassifier:
+    """Auto's classifier, loaded: P(solo piano) of a recording from its features."""
+
+    model: keras.Model
+    card: dict
+
+    def piano_probability(self, features: np.ndarray) -> float:
+        from tunescribe.auto import patches
+
+        logits = np.asarray(self.model(patches(features), training=False))
+        return float(1.0 / (1.0 + np.exp(-logits.mean())))
+
+    def instrument(self, features: np.ndarray):
+        """Instrument.PIANO or Instrument.ENSEMBLE."""
+        from tunescribe.cards import Instrument
+
+        return Instrument.PIANO if self.piano_probability(features) >= 0.5 else Instrument.ENSEMBLE
+
+
+def load_classifier(directory: str | Path | None = None) -> InstrumentClassifier:
+    """Auto's classifier from its folder (default: the shipped one); ModelError when it is missing,
+    unreadable or made for other features."""
+    from tunescribe.auto import CLASSIFIER_DIR
+
+    directory = Path(directory or CLASSIFIER_DIR)
+    card = read_card(directory)
+    check_features(card, directory)
+    model = build_classifier(**card.get("architecture", {}))
+    try:
+        model.load_weights(directory / WEIGHTS)
+    except Exception as e:  # h5py and Keras raise many kinds
+        raise ModelError(f"instrument classifier {directory.name} unreadable: {e}") from e
+    return InstrumentClassifier(model, card)

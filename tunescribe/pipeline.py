@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from tunescribe.audio import load_audio
+from tunescribe.auto import AutoModels
 from tunescribe.constants import MAX_DURATION_S, SAMPLE_RATE
 from tunescribe.features import compute_features
 from tunescribe.midi import write_midi
@@ -30,6 +31,7 @@ ProgressFn = Callable[[Stage, float], None]
 class Transcription:
     notes: list[Note]  # end_s: key release
     pedal: list[PedalSpan] = field(default_factory=list)  # sustain pedal; empty from a model without a pedal head
+    model_version: str | None = None  # the model that heard it (Auto's choice)
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Outputs:
     notes: list[Note]
     duration_s: float
     pedal: list[PedalSpan] = field(default_factory=list)
+    model_version: str | None = None
     score: object | None = None  # tunescribe.notation.ScoreResult, with sheet music
     timings: dict[Stage, float] = field(default_factory=dict)  # seconds per stage
 
@@ -47,12 +50,16 @@ class Outputs:
 def transcribe_audio(y: np.ndarray, model, on_progress: Callable[[float], None] | None = None) -> Transcription:
     """Mono float32 at SAMPLE_RATE -> notes (every one inside the signal's duration) and, from a
     model with a pedal head, the sustain pedal. `model` is a loaded
-    tunescribe.model.TranscriptionModel; `on_progress(fraction)` follows its pass over the recording."""
+    tunescribe.model.TranscriptionModel, or tunescribe.auto.AutoModels, which picks one from the
+    features; `on_progress(fraction)` follows its pass over the recording."""
     duration = len(y) / SAMPLE_RATE
-    post = model.posteriors(compute_features(y), on_progress=on_progress)
+    features = compute_features(y)
+    if isinstance(model, AutoModels):
+        model = model.pick(features)
+    post = model.posteriors(features, on_progress=on_progress)
     notes = decode_notes(post.onset, post.frame, post.velocity, model.thresholds)
     notes = [Note(n.pitch, n.start_s, min(n.end_s, duration), n.velocity) for n in notes if n.start_s < duration]
-    return Transcription(notes, [] if post.pedal is None else spans_from_roll(post.pedal))
+    return Transcription(notes, [] if post.pedal is None else spans_from_roll(post.pedal), model.version)
 
 
 def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, model, sheet_music: bool = True,
@@ -94,4 +101,4 @@ def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, m
         write_score_midi(score, files[Output.SCORE_MIDI])
         files[Output.TIMEMAP].write_text(json.dumps([asdict(e) for e in score.time_map]))
         timings[Stage.NOTATION] = time.perf_counter() - t
-    return Outputs(files, found.notes, len(audio) / SAMPLE_RATE, found.pedal, score, timings)
+    return Outputs(files, found.notes, len(audio) / SAMPLE_RATE, found.pedal, found.model_version, score, timings)

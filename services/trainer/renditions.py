@@ -91,6 +91,11 @@ def instrument_of(row: dict) -> str:
     return row.get("instrument", ENSEMBLE)
 
 
+def is_solo_piano(row: dict) -> bool:
+    """A rendition played on one piano and nothing else (what Auto should send to the piano model)."""
+    return instrument_of(row) == PIANO or row.get("instruments") == ["piano"]
+
+
 def read_manifest(corpus_dir: Path, split: str | None = None) -> list[dict]:
     """The rows of the renditions made (those of `split` only, when given); [] without a manifest."""
     path = corpus_dir / MANIFEST

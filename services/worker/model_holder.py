@@ -2,7 +2,8 @@
 after the fork, then checked against the registry before each job and replaced, without a
 restart, when another model was promoted. A missing or corrupt model is remembered as a reason, so
 jobs fail with it and health shows it. TUNESCRIBE_MODEL_DIR pins a worker to one model folder for
-every instrument, whatever the registry says."""
+every instrument, whatever the registry says. For Auto the worker also holds the instrument
+classifier (tunescribe.auto), which picks the piano or the ensemble model per recording."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tunescribe.cards import Instrument
 log = logging.getLogger("tunescribe.worker")
 
 _held: dict[Instrument, dict] = {}  # instrument -> model, version, path, error
+_classifier: dict = {}  # "value" or "error", once loaded
 
 
 class ModelUnavailable(Exception):
@@ -61,21 +63,42 @@ def refresh(instrument: Instrument = Instrument.ENSEMBLE) -> None:
     log.info("model %s loaded for %s", model.version, instrument)
 
 
+def _classifier_or_fail():
+    from tunescribe.model import ModelError, load_classifier
+
+    if not _classifier:
+        try:
+            _classifier["value"] = load_classifier()
+        except ModelError as e:
+            _classifier["error"] = f"instrument classifier unavailable: {e}"
+            log.error(_classifier["error"])
+    if "error" in _classifier:
+        raise ModelUnavailable(_classifier["error"])
+    return _classifier["value"]
+
+
 def current(instrument: Instrument = Instrument.ENSEMBLE):
     """The model for a job asked to be `instrument`: the piano model for PIANO when one is
-    registered, else the ensemble model (AUTO too, until Auto can tell a piano from the audio);
-    ModelUnavailable with the reason when that model cannot be loaded."""
-    if instrument == Instrument.PIANO:
+    registered, else the ensemble model; for AUTO, with a piano model registered, both and the
+    classifier that picks (tunescribe.auto.AutoModels). ModelUnavailable with the reason when a
+    model cannot be loaded."""
+    piano = None
+    if instrument in (Instrument.PIANO, Instrument.AUTO) and get_settings().model_dir is None:
         refresh(Instrument.PIANO)
-        piano = _held[Instrument.PIANO]
-        if piano["model"] is not None:
-            return piano["model"]
-        if piano["error"]:
-            raise ModelUnavailable(piano["error"])
+        state = _held[Instrument.PIANO]
+        if state["error"]:
+            raise ModelUnavailable(state["error"])
+        piano = state["model"]
+    if instrument == Instrument.PIANO and piano is not None:
+        return piano
     refresh(Instrument.ENSEMBLE)
     state = _held[Instrument.ENSEMBLE]
     if state["model"] is None:
         raise ModelUnavailable(state["error"])
+    if instrument == Instrument.AUTO and piano is not None:
+        from tunescribe.auto import AutoModels
+
+        return AutoModels(piano, state["model"], _classifier_or_fail())
     return state["model"]
 
 

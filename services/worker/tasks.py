@@ -107,6 +107,6 @@ def _run(job_id: uuid.UUID, owner: str) -> None:
             results.append(Artifact(job_id=job_id, kind=spec.kind, key=key, content_type=spec.content_type,
                                     size_bytes=size))
     jobs.succeed(job_id, owner, results, note_count=len(out.notes), duration_s=out.duration_s,
-                 model_version=model.version, **{f"{stage}_s": round(t, 3) for stage, t in out.timings.items()})
+                 model_version=out.model_version, **{f"{stage}_s": round(t, 3) for stage, t in out.timings.items()})
     log.info("job succeeded", extra={"job_id": job_id, "status": "succeeded",
                                      "duration_s": round(sum(out.timings.values()), 2)})
