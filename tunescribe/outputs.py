@@ -21,3 +21,4 @@ class Output(StrEnum):
     MUSICXML = ".musicxml"
     SCORE_MIDI = ".score.mid"
     TIMEMAP = ".timemap.json"
+    PDF = ".pdf"  # the score engraved for printing

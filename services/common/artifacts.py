@@ -17,6 +17,7 @@ class ArtifactKind(StrEnum):
     MUSICXML = "musicxml"
     SCORE_MIDI = "score_midi"
     TIMEMAP = "timemap"
+    PDF = "pdf"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ ARTIFACTS = (
     ArtifactSpec(ArtifactKind.MUSICXML, "musicxml", Output.MUSICXML, "application/vnd.recordare.musicxml+xml"),
     ArtifactSpec(ArtifactKind.SCORE_MIDI, "score-midi", Output.SCORE_MIDI, "audio/midi"),
     ArtifactSpec(ArtifactKind.TIMEMAP, "timemap", Output.TIMEMAP, "application/json"),
+    ArtifactSpec(ArtifactKind.PDF, "pdf", Output.PDF, "application/pdf"),
     ArtifactSpec(ArtifactKind.AUDIO, "audio", None, None),
 )
 RESULTS = tuple(a for a in ARTIFACTS if a.output is not None)  # what a transcription produces

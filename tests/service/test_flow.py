@@ -32,6 +32,9 @@ def test_upload_transcribe_download_history_delete(worker, client, piano_wav, va
     assert b"<work-title>Morning phrase</work-title>" in xml.content
     timemap = client.http.get(f"/api/jobs/{job['id']}/timemap").json()
     assert timemap[0]["measure"] == 1 and timemap[-1]["seconds"] >= 5.5
+    pdf = client.http.get(f"/api/jobs/{job['id']}/pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-") and 'filename="phrase.pdf"' in pdf.headers["content-disposition"]
     audio = client.http.get(f"/api/jobs/{job['id']}/audio")
     assert audio.content == piano_wav.read_bytes()
 
@@ -42,7 +45,7 @@ def test_upload_transcribe_download_history_delete(worker, client, piano_wav, va
 
     with new_session() as session:
         keys = session.scalars(select(Artifact.key).where(Artifact.job_id == done["id"])).all()
-    assert len(keys) == 5 and all((var_dir / "storage" / k).is_file() for k in keys)
+    assert len(keys) == 6 and all((var_dir / "storage" / k).is_file() for k in keys)
     assert client.http.delete(f"/api/jobs/{job['id']}").status_code == 204
     assert client.http.get(f"/api/jobs/{job['id']}").status_code == 404
     assert not (var_dir / "storage" / job["id"]).exists()
