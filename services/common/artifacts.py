@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
-from tunescribe.outputs import Output
+from tunescribe.outputs import TRANSPOSED_FROM, Output
 
 
 class ArtifactKind(StrEnum):
@@ -26,6 +26,11 @@ class ArtifactSpec:
     route: str  # GET /api/jobs/{id}/<route>
     output: Output | None  # the pipeline file stored as this kind; None for the upload
     content_type: str | None  # None: the upload's own, sniffed at upload
+
+    @property
+    def transposable(self) -> bool:
+        """Its download takes ?transpose= (the written score, in another key)."""
+        return self.output in TRANSPOSED_FROM
 
     @property
     def suffix(self) -> str:
