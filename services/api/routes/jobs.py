@@ -89,7 +89,7 @@ def list_jobs(user: CurrentUser, session: SessionDep,
               q: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$",
                                             description="text in the title or filename")] = None,
               limit: Annotated[int, Query(ge=1, le=100)] = 20,
-              offset: Annotated[int, Query(ge=0)] = 0) -> JobsPublic:
+              offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> JobsPublic:  # PostgreSQL's OFFSET is a bigint
     where = [Job.user_id == user.id]
     if q:
         pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
