@@ -139,12 +139,13 @@ TransposeQuery = Annotated[str | None, Query(
 
 
 def _transposable_download(spec: ArtifactSpec):
+    as_stored = _download(spec)
     source = next(s for s in RESULTS if s.output == TRANSPOSED_FROM[spec.output])
 
     def download(job: OwnJob, session: SessionDep, storage: StorageDep,
                  transpose: TransposeQuery = None) -> FileResponse:
         if transpose is None:
-            return _download(spec)(job, session, storage)
+            return as_stored(job, session, storage)
         from tunescribe.notation.engrave import EngravingError
         from tunescribe.notation.transpose import TranspositionError, parse_transposition, write_transposed
 
