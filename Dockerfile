@@ -17,8 +17,9 @@ FROM python:3.11-slim-bookworm AS app
 ARG TENSORFLOW=tensorflow-cpu
 ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
     TF_CPP_MIN_LOG_LEVEL=2
-# ffmpeg decodes uploads (worker); FluidSynth and the General MIDI soundfonts render the corpus (trainer)
-RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg fluidsynth fluid-soundfont-gm \
+# ffmpeg decodes uploads and MuseScore 3 engraves the PDFs (worker); FluidSynth and the General MIDI
+# soundfonts render the corpus (trainer)
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg musescore3 fluidsynth fluid-soundfont-gm \
         fluid-soundfont-gs fluidr3mono-gm-soundfont timgm6mb-soundfont csound-soundfont musescore-general-soundfont \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app

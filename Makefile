@@ -3,7 +3,7 @@ PY_VERSION ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := ffmpeg fluidsynth fluid-soundfont-gm fluid-soundfont-gs fluidr3mono-gm-soundfont \
-	timgm6mb-soundfont csound-soundfont musescore-general-soundfont time chromium musescore3
+	timgm6mb-soundfont csound-soundfont musescore-general-soundfont time chromium musescore3 poppler-utils
 CORPUS ?= data/corpus
 HOURS ?= 10
 VERSION ?= tsunet-$(shell date +%Y%m%d)
@@ -19,7 +19,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/scripts frontend/index.ht
 
 .PHONY: system venv test servers up worker trainer frontend corpus train piano-corpus train-piano auto-model notation-model benchmark benchmark-notation benchmark-frontend clean
 
-system:  ## Debian packages: ffmpeg, FluidSynth, the General MIDI soundfonts, Chromium (end-to-end test), MuseScore 3 (opens our MusicXML in a test)
+system:  ## Debian packages: ffmpeg, FluidSynth, the General MIDI soundfonts, Chromium (end-to-end test), MuseScore 3 (engraves the PDFs), poppler (reads them in the tests)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \

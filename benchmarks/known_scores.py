@@ -74,3 +74,21 @@ def long_piece(minutes: float, seed: int = 2) -> list[Note]:
             notes.append(Note(int(rng.integers(36, 55)), t, t + 0.45, 95 if i % 8 == 0 else 70))
         t += 0.25
     return notes
+
+
+def maple_leaf_rag(seconds: float = 180.0, quarter_s: float = 0.6) -> list[Note]:
+    """Joplin's Maple Leaf Rag from music21's corpus played straight at `quarter_s` a quarter note
+    (100 BPM) and again from the top, cut at `seconds`: a dense two-hand piano piece as notes in
+    seconds (3 minutes: 2834 notes)."""
+    from music21 import corpus
+
+    piece = corpus.parse("joplin/maple_leaf_rag").flatten().notes.stream()
+    length = float(piece.highestTime) * quarter_s
+    notes = []
+    for repeat in range(int(seconds // length) + 1):
+        for chord in piece:
+            start = repeat * length + float(chord.offset) * quarter_s
+            if start < seconds:
+                end = start + max(float(chord.quarterLength) * quarter_s, 0.05)
+                notes += [Note(p.midi, start, end, 80) for p in chord.pitches]
+    return sorted(notes, key=lambda n: (n.start_s, n.pitch))

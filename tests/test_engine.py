@@ -155,9 +155,9 @@ def test_transcribe_file_writes_each_output_and_reports_each_stage_in_order(mode
     y, ref = piano_clip
     sf.write(tmp_path / "piano.wav", y, SAMPLE_RATE, subtype="FLOAT")
     reports = []
-    out = transcribe_file(tmp_path / "piano.wav", tmp_path / "out", "take", model=model, title="Piano",
+    out = transcribe_file(tmp_path / "piano.wav", tmp_path / "out", "take", model=model, title="Piano", pdf=True,
                           on_progress=lambda stage, fraction: reports.append((stage, fraction)))
-    assert out.files == {kind: tmp_path / "out" / f"take{kind}" for kind in Output}
+    assert out.files == {kind: tmp_path / "out" / f"take{kind}" for kind in Output}  # the worker's call: all of them
     assert all(path.is_file() for path in out.files.values())
     assert read_midi_notes(out.files[Output.MIDI]) and score_notes(ref, out.notes).note_f1 >= 0.9
     assert out.duration_s == pytest.approx(len(y) / SAMPLE_RATE, abs=1e-3) and out.score is not None

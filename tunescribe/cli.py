@@ -13,6 +13,7 @@ def _transcribe(args) -> int:
     from tunescribe.auto import AutoModels
     from tunescribe.cards import Instrument, default_model_dir, shipped_piano_model
     from tunescribe.model import ModelError, load_classifier, load_model
+    from tunescribe.notation.engrave import EngravingError
     from tunescribe.notation.weights import NotationModelError
     from tunescribe.pipeline import Output, transcribe_file
 
@@ -30,8 +31,8 @@ def _transcribe(args) -> int:
         t0 = time.perf_counter()
         try:
             out = transcribe_file(path, args.out_dir, Path(path).stem, model=model, sheet_music=args.musicxml,
-                                  max_duration_s=args.max_minutes * 60)
-        except (AudioError, NotationModelError) as e:
+                                  pdf=args.pdf, max_duration_s=args.max_minutes * 60)
+        except (AudioError, NotationModelError, EngravingError) as e:
             print(f"error: {e}", file=sys.stderr)
             failed += 1
             continue
@@ -66,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--max-minutes", type=float, default=20.0, help="refuse longer recordings")
     t.add_argument("--musicxml", action="store_true",
                    help="also write sheet music: <stem>.musicxml, <stem>.score.mid and <stem>.timemap.json")
+    t.add_argument("--pdf", action="store_true",
+                   help="also write <stem>.pdf, the score engraved on A4 by MuseScore 3 (and the --musicxml files)")
     t.set_defaults(run=_transcribe)
     e = sub.add_parser("evaluate", help="mir_eval note and frame F1 of --est MIDI files against --ref")
     e.add_argument("--ref", type=Path, required=True)

@@ -21,3 +21,9 @@ class Output(StrEnum):
     MUSICXML = ".musicxml"
     SCORE_MIDI = ".score.mid"
     TIMEMAP = ".timemap.json"
+    PDF = ".pdf"  # the score engraved for printing
+
+
+# the files a transcription can give in another key, each made from which of its files
+# (tunescribe.notation.transpose writes them; the PDF is engraved from the transposed MusicXML)
+TRANSPOSED_FROM = {Output.MUSICXML: Output.MUSICXML, Output.PDF: Output.MUSICXML, Output.SCORE_MIDI: Output.SCORE_MIDI}

@@ -63,13 +63,15 @@ def transcribe_audio(y: np.ndarray, model, on_progress: Callable[[float], None] 
 
 
 def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, model, sheet_music: bool = True,
-                    title: str | None = None, max_duration_s: float = MAX_DURATION_S,
+                    pdf: bool = False, title: str | None = None, max_duration_s: float = MAX_DURATION_S,
                     on_progress: ProgressFn | None = None) -> Outputs:
     """Transcribe one recording into `out_dir`/`stem` + each Output suffix (the sheet-music files
-    only with `sheet_music`; the MusicXML titled `title`, else `stem`).
+    only with `sheet_music`, and with `pdf` the score engraved as a PDF too; the MusicXML titled
+    `title`, else `stem`).
 
-    Raises tunescribe.audio.AudioError for a file that cannot be transcribed, and
-    tunescribe.notation.weights.NotationModelError when the notation weights are missing.
+    Raises tunescribe.audio.AudioError for a file that cannot be transcribed,
+    tunescribe.notation.weights.NotationModelError when the notation weights are missing, and
+    tunescribe.notation.engrave.EngravingError when the PDF cannot be made.
     `on_progress(stage, fraction of that stage)` is called as each stage starts and advances."""
     report = on_progress or (lambda stage, fraction: None)
     out_dir = Path(out_dir)
@@ -89,7 +91,7 @@ def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, m
     timings[Stage.TRANSCRIBING] = time.perf_counter() - t
 
     score = None
-    if sheet_music:
+    if sheet_music or pdf:
         from tunescribe.notation.export import write_score_midi
         from tunescribe.notation.score import build_score, write_musicxml
 
@@ -100,5 +102,10 @@ def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, m
         write_musicxml(score, files[Output.MUSICXML], title or stem)
         write_score_midi(score, files[Output.SCORE_MIDI])
         files[Output.TIMEMAP].write_text(json.dumps([asdict(e) for e in score.time_map]))
+        if pdf:
+            from tunescribe.notation.engrave import write_pdf
+
+            report(Stage.NOTATION, 0.5)
+            files[Output.PDF] = write_pdf(files[Output.MUSICXML], out_dir / f"{stem}{Output.PDF}")
         timings[Stage.NOTATION] = time.perf_counter() - t
     return Outputs(files, found.notes, len(audio) / SAMPLE_RATE, found.pedal, found.model_version, score, timings)

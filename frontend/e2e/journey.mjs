@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The whole journey in Debian's Chromium (headless) against a running TuneScribe at E2E_BASE_URL:
 // sign up, refuse non-audio, upload a rendered clip, watch the progress, see the score, play and see
-// the cursors move, download and parse the MIDI, find the job in the history, check that another
-// user cannot open it and that a normal user cannot open the admin page, delete it; with an
+// the cursors move, download and parse the MIDI, write the score for a B♭ instrument and download its
+// PDF, find the job in the history, check that another user cannot open it and that a normal user
+// cannot open the admin page, delete it; with an
 // administrator's credentials, the admin page's models. Screenshots of each page go to E2E_OUT
-// (default e2e/out), with the downloaded MIDI as transcription.mid.
+// (default e2e/out), with the downloaded MIDI as transcription.mid and the PDF as transcription-Bb.pdf.
 //
 //   E2E_BASE_URL=http://127.0.0.1:8000 node e2e/journey.mjs
 //   E2E_CLIP=clip.wav                      upload this recording instead of rendering one
@@ -32,7 +33,7 @@ const ADMIN = process.env.E2E_ADMIN_EMAIL
 const ACTIVE_MODEL = process.env.E2E_ACTIVE_MODEL ?? "tsunet-v1";
 
 mkdirSync(OUT, { recursive: true });
-for (const old of readdirSync(OUT)) if (/\.(png|mid)$/.test(old)) rmSync(join(OUT, old));
+for (const old of readdirSync(OUT)) if (/\.(png|mid|pdf)$/.test(old)) rmSync(join(OUT, old));
 const work = mkdtempSync(join(tmpdir(), "tunescribe-e2e-"));
 const stamp = Date.now().toString(36);
 const first = { email: `e2e-${stamp}@example.com`, password: PASSWORD };
@@ -216,6 +217,26 @@ try {
     assert.ok(notes > 0, "the MIDI file has no notes");
     copyFileSync(path, join(OUT, "transcription.mid")); // for the caller to check with its own parser
     console.log(`  ${download.suggestedFilename()}: ${notes} notes (the clip has ${clip.noteCount ?? "?"})`);
+  });
+
+  await step("write the score for a B♭ instrument and download its PDF", async () => {
+    const transposed = page.waitForResponse((r) => /\/musicxml\?transpose=Bb$/.test(r.url()) && r.ok(), {
+      timeout: 60_000,
+    });
+    await page.getByRole("combobox", { name: "Written for" }).selectOption("Bb");
+    await transposed;
+    await page.locator('[data-testid="score-sheet"][data-state="ready"] svg').first().waitFor({ timeout: 30_000 });
+    await page.getByText("MusicXML and PDF written for: B♭ instruments").waitFor();
+    await shot(page, "07b-transposed");
+    const [download] = await Promise.all([
+      page.waitForEvent("download", { timeout: 60_000 }),
+      page.getByRole("button", { name: "Download PDF" }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), / \(Bb\)\.pdf$/);
+    const path = join(work, "transposed.pdf");
+    await download.saveAs(path);
+    assert.equal(readFileSync(path).subarray(0, 5).toString(), "%PDF-");
+    copyFileSync(path, join(OUT, "transcription-Bb.pdf")); // the caller reads its title with poppler
   });
 
   await step("find the job in the history, by search too", async () => {

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
-from tunescribe.outputs import Output
+from tunescribe.outputs import TRANSPOSED_FROM, Output
 
 
 class ArtifactKind(StrEnum):
@@ -17,6 +17,7 @@ class ArtifactKind(StrEnum):
     MUSICXML = "musicxml"
     SCORE_MIDI = "score_midi"
     TIMEMAP = "timemap"
+    PDF = "pdf"
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,11 @@ class ArtifactSpec:
     route: str  # GET /api/jobs/{id}/<route>
     output: Output | None  # the pipeline file stored as this kind; None for the upload
     content_type: str | None  # None: the upload's own, sniffed at upload
+
+    @property
+    def transposable(self) -> bool:
+        """Its download takes ?transpose= (the written score, in another key)."""
+        return self.output in TRANSPOSED_FROM
 
     @property
     def suffix(self) -> str:
@@ -37,6 +43,7 @@ ARTIFACTS = (
     ArtifactSpec(ArtifactKind.MUSICXML, "musicxml", Output.MUSICXML, "application/vnd.recordare.musicxml+xml"),
     ArtifactSpec(ArtifactKind.SCORE_MIDI, "score-midi", Output.SCORE_MIDI, "audio/midi"),
     ArtifactSpec(ArtifactKind.TIMEMAP, "timemap", Output.TIMEMAP, "application/json"),
+    ArtifactSpec(ArtifactKind.PDF, "pdf", Output.PDF, "application/pdf"),
     ArtifactSpec(ArtifactKind.AUDIO, "audio", None, None),
 )
 RESULTS = tuple(a for a in ARTIFACTS if a.output is not None)  # what a transcription produces

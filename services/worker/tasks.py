@@ -69,6 +69,7 @@ def sweep_jobs() -> None:
 
 def _run(job_id: uuid.UUID, owner: str) -> None:
     from tunescribe.audio import AudioError, AudioTooLong
+    from tunescribe.notation.engrave import EngravingError
     from tunescribe.notation.weights import NotationModelError
     from tunescribe.pipeline import transcribe_file
 
@@ -91,7 +92,7 @@ def _run(job_id: uuid.UUID, owner: str) -> None:
 
     with tempfile.TemporaryDirectory(prefix="tunescribe-") as tmp:
         try:
-            out = transcribe_file(storage.path(audio_key), tmp, "score", model=model, title=title,
+            out = transcribe_file(storage.path(audio_key), tmp, "score", model=model, pdf=True, title=title,
                                   max_duration_s=s.max_audio_minutes * 60, on_progress=report)
         except AudioTooLong:
             raise JobFailed(too_long(s.max_audio_minutes)) from None
@@ -99,6 +100,8 @@ def _run(job_id: uuid.UUID, owner: str) -> None:
             raise JobFailed(str(e).removeprefix(f"{Path(audio_key).name}: ")) from None
         except NotationModelError as e:
             raise JobFailed(f"notation model unavailable: {e}") from None
+        except EngravingError as e:
+            raise JobFailed(f"the PDF could not be made: {e}") from None
         results = []
         for spec in RESULTS:
             key = storage_key(job_id, spec.kind, spec.suffix)

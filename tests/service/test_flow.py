@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from urllib.parse import unquote
 
 import mido
 import soundfile as sf
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from services.common.db import new_session
 from services.common.models import Artifact, Job
+from benchmarks import stack
 
 
 def test_upload_transcribe_download_history_delete(worker, client, piano_wav, var_dir):
@@ -32,6 +34,9 @@ def test_upload_transcribe_download_history_delete(worker, client, piano_wav, va
     assert b"<work-title>Morning phrase</work-title>" in xml.content
     timemap = client.http.get(f"/api/jobs/{job['id']}/timemap").json()
     assert timemap[0]["measure"] == 1 and timemap[-1]["seconds"] >= 5.5
+    pdf = client.http.get(f"/api/jobs/{job['id']}/pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-") and 'filename="phrase.pdf"' in pdf.headers["content-disposition"]
     audio = client.http.get(f"/api/jobs/{job['id']}/audio")
     assert audio.content == piano_wav.read_bytes()
 
@@ -42,7 +47,7 @@ def test_upload_transcribe_download_history_delete(worker, client, piano_wav, va
 
     with new_session() as session:
         keys = session.scalars(select(Artifact.key).where(Artifact.job_id == done["id"])).all()
-    assert len(keys) == 5 and all((var_dir / "storage" / k).is_file() for k in keys)
+    assert len(keys) == 6 and all((var_dir / "storage" / k).is_file() for k in keys)
     assert client.http.delete(f"/api/jobs/{job['id']}").status_code == 204
     assert client.http.get(f"/api/jobs/{job['id']}").status_code == 404
     assert not (var_dir / "storage" / job["id"]).exists()
@@ -68,3 +73,27 @@ def test_unreadable_audio_ends_failed_with_a_reason(worker, client, tmp_path: Pa
     assert done["status"] == "failed" and done["stage"] == "failed"
     assert done["error"] and "audio" in done["error"].lower()
     assert client.http.get(f"/api/jobs/{done['id']}/midi").status_code == 404
+
+
+def test_downloads_written_for_another_instrument_and_a_bad_transposition_says_why(worker, client, piano_wav):
+    done = client.wait(client.upload(piano_wav, title="Morning phrase")["id"])
+    url = f"/api/jobs/{done['id']}"
+    concert = client.http.get(f"{url}/score-midi").content
+    xml = client.http.get(f"{url}/musicxml", params={"transpose": "Bb"})
+    assert xml.status_code == 200 and "<work-title>Morning phrase (for B♭ instruments)</work-title>" in xml.text
+    assert unquote(xml.headers["content-disposition"]).endswith("''phrase (Bb).musicxml")  # RFC 8187 filename*
+    pdf = client.http.get(f"{url}/pdf", params={"transpose": "-m3"})
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    midi = client.http.get(f"{url}/score-midi", params={"transpose": "P8"})
+
+    def pitches(data: bytes) -> list[int]:
+        return [m.note for m in mido.MidiFile(file=io.BytesIO(data)) if m.type == "note_on" and m.velocity]
+
+    assert midi.status_code == 200 and pitches(midi.content) == [p + 12 for p in pitches(concert)]
+    for value, reason in [("G", "must be Bb, Eb or F"), ("P3", "P3 is not an interval"),
+                          ("P22", "more than two octaves")]:
+        bad = client.http.get(f"{url}/pdf", params={"transpose": value})
+        assert bad.status_code == 422 and reason in bad.json()["detail"], (value, bad.text)
+    stranger = stack.Client(str(client.http.base_url))
+    assert stranger.http.get(f"{url}/pdf", params={"transpose": "Bb"}).status_code == 404

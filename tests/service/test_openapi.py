@@ -47,5 +47,5 @@ def test_no_operation_answers_with_a_server_error(api, tmp_path):
             except (Exception, BaseExceptionGroup) as e:  # all operations run; failures reported together
                 failures.append(f"{operation.label} ({mode.value}): {e}")
     assert not failures, "\n\n".join(failures)
-    # auth 3, jobs 9 (create, list, get, 5 downloads, delete), limits, health; each really called
+    # auth 3, jobs 10 (create, list, get, 6 downloads, delete), limits, health; each really called
     assert len(calls) >= 13 and min(calls.values()) >= 1, calls

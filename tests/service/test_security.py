@@ -31,6 +31,7 @@ JOB_ROUTES = {
     ("GET", "/api/jobs/{job_id}/musicxml"): 200,
     ("GET", "/api/jobs/{job_id}/score-midi"): 200,
     ("GET", "/api/jobs/{job_id}/timemap"): 200,
+    ("GET", "/api/jobs/{job_id}/pdf"): 200,
     ("GET", "/api/jobs/{job_id}/audio"): 200,
     ("DELETE", "/api/jobs/{job_id}"): 204,  # last: it removes the job
 }

@@ -21,26 +21,32 @@ export function deleteJob(id: string): Promise<void> {
   return apiJson<void>(`/api/jobs/${encodeURIComponent(id)}`, { method: "DELETE" });
 }
 
-export type Artifact = "midi" | "musicxml" | "audio" | "timemap";
+export type Artifact = "midi" | "musicxml" | "pdf" | "audio" | "timemap";
 
-export function artifactPath(id: string, artifact: Artifact): string {
-  return `/api/jobs/${encodeURIComponent(id)}/${artifact}`;
+/** `transpose`: the written score in another key (MusicXML and PDF; see lib/transpose.ts); absent: as transcribed. */
+export function artifactPath(id: string, artifact: Artifact, transpose?: string): string {
+  const path = `/api/jobs/${encodeURIComponent(id)}/${artifact}`;
+  return transpose ? `${path}?${new URLSearchParams({ transpose })}` : path;
 }
 
-export async function fetchArtifact(id: string, artifact: Artifact, signal?: AbortSignal): Promise<Response> {
-  return apiFetch(artifactPath(id, artifact), { signal });
+export async function fetchArtifact(
+  id: string,
+  artifact: Artifact,
+  { signal, transpose }: { signal?: AbortSignal; transpose?: string } = {},
+): Promise<Response> {
+  return apiFetch(artifactPath(id, artifact, transpose), { signal });
 }
 
 export async function fetchTimeMap(id: string, signal?: AbortSignal): Promise<TimeMapEntry[]> {
-  return (await fetchArtifact(id, "timemap", signal)).json();
+  return (await fetchArtifact(id, "timemap", { signal })).json();
 }
 
-export async function fetchMusicXml(id: string, signal?: AbortSignal): Promise<string> {
-  return (await fetchArtifact(id, "musicxml", signal)).text();
+export async function fetchMusicXml(id: string, signal?: AbortSignal, transpose?: string): Promise<string> {
+  return (await fetchArtifact(id, "musicxml", { signal, transpose })).text();
 }
 
 export async function fetchMidi(id: string, signal?: AbortSignal): Promise<ArrayBuffer> {
-  return (await fetchArtifact(id, "midi", signal)).arrayBuffer();
+  return (await fetchArtifact(id, "midi", { signal })).arrayBuffer();
 }
 
 /** The largest upload (MB) and the longest recording (minutes) the server takes. */

@@ -159,6 +159,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs/{job_id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download Pdf */
+        get: operations["download_pdf_api_jobs__job_id__pdf_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/jobs/{job_id}/audio": {
         parameters: {
             query?: never;
@@ -984,7 +1001,10 @@ export interface operations {
     };
     download_musicxml_api_jobs__job_id__musicxml_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the written score for Bb, Eb or F instruments, or moved by an interval: M2 is up a major second, -m3 down a minor third, P8 up an octave (at most two octaves) */
+                transpose?: string | null;
+            };
             header?: never;
             path: {
                 job_id: string;
@@ -1007,20 +1027,28 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                content?: never;
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
                 };
+                content?: never;
             };
         };
     };
     download_score_midi_api_jobs__job_id__score_midi_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the written score for Bb, Eb or F instruments, or moved by an interval: M2 is up a major second, -m3 down a minor third, P8 up an octave (at most two octaves) */
+                transpose?: string | null;
+            };
             header?: never;
             path: {
                 job_id: string;
@@ -1043,14 +1071,19 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                content?: never;
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
                 };
+                content?: never;
             };
         };
     };
@@ -1087,6 +1120,50 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    download_pdf_api_jobs__job_id__pdf_get: {
+        parameters: {
+            query?: {
+                /** @description the written score for Bb, Eb or F instruments, or moved by an interval: M2 is up a major second, -m3 down a minor third, P8 up an octave (at most two octaves) */
+                transpose?: string | null;
+            };
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -72,6 +72,29 @@ describe("DownloadButtons", () => {
     click.mockRestore();
   });
 
+  it("saves the PDF, and the score files in the key chosen on the score", async () => {
+    const job = makeJob({ title: "Etude in C", filename: "take.wav" });
+    const api = mockFetch()
+      .on("GET", `/api/jobs/${job.id}/pdf`, { body: "%PDF-1.4", headers: { "Content-Type": "application/pdf" } })
+      .on("GET", `/api/jobs/${job.id}/musicxml`, { body: "<score-partwise/>" });
+    const saved: string[] = [];
+    const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push(this.download);
+    });
+    const user = userEvent.setup();
+    const { rerender } = render(<DownloadButtons job={job} />);
+    await user.click(screen.getByRole("button", { name: "Download PDF" }));
+    await waitFor(() => expect(saved).toEqual(["Etude in C.pdf"]));
+    expect(api.callsTo("GET", `/api/jobs/${job.id}/pdf`)[0].url).not.toContain("?");
+
+    rerender(<DownloadButtons job={job} transpose="-m3" />);
+    expect(screen.getByText("MusicXML and PDF written for: Down a minor third")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Download MusicXML" }));
+    await waitFor(() => expect(saved).toEqual(["Etude in C.pdf", "Etude in C (-m3).musicxml"]));
+    expect(api.callsTo("GET", `/api/jobs/${job.id}/musicxml`)[0].url).toMatch(/\/musicxml\?transpose=-m3$/);
+    click.mockRestore();
+  });
+
   it("says when a download fails", async () => {
     const job = makeJob();
     mockFetch().on("GET", `/api/jobs/${job.id}/midi`, { status: 404, json: { detail: "not ready" } });

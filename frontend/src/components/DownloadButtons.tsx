@@ -2,25 +2,33 @@ import { useState } from "react";
 import type { Artifact } from "../api/jobs";
 import type { JobPublic } from "../api/types";
 import { downloadArtifact, fileStem } from "../lib/download";
+import { CONCERT_PITCH, transpositionLabel } from "../lib/transpose";
 import { Alert } from "./Alert";
 
-const DOWNLOADS: { artifact: Artifact; label: string; extension: string | null }[] = [
-  { artifact: "midi", label: "MIDI", extension: "mid" },
-  { artifact: "musicxml", label: "MusicXML", extension: "musicxml" },
-  { artifact: "audio", label: "Original audio", extension: null },
+/** `written`: a score download, made in the key chosen on the score view */
+const DOWNLOADS: { artifact: Artifact; label: string; extension: string | null; written: boolean }[] = [
+  { artifact: "midi", label: "MIDI", extension: "mid", written: false },
+  { artifact: "musicxml", label: "MusicXML", extension: "musicxml", written: true },
+  { artifact: "pdf", label: "PDF", extension: "pdf", written: true },
+  { artifact: "audio", label: "Original audio", extension: null, written: false },
 ];
 
-/** MIDI, MusicXML and the original upload, saved with the session's token. */
-export function DownloadButtons({ job }: { job: JobPublic }) {
+/**
+ * MIDI, MusicXML, the printable PDF and the original upload, saved with the session's token; MusicXML and
+ * PDF written in `transpose` (lib/transpose.ts) when one is chosen.
+ */
+export function DownloadButtons({ job, transpose = CONCERT_PITCH }: { job: JobPublic; transpose?: string }) {
   const [busy, setBusy] = useState<Artifact | null>(null);
   const [error, setError] = useState<string | null>(null);
   const stem = fileStem(job.title?.trim() || job.filename);
 
-  async function download(artifact: Artifact, extension: string | null) {
+  async function download(artifact: Artifact, extension: string | null, written: boolean) {
     setBusy(artifact);
     setError(null);
+    const key = written && transpose !== CONCERT_PITCH ? transpose : undefined;
+    const name = extension ? `${stem}${key ? ` (${key})` : ""}.${extension}` : job.filename;
     try {
-      await downloadArtifact(job.id, artifact, extension ? `${stem}.${extension}` : job.filename);
+      await downloadArtifact(job.id, artifact, name, key);
     } catch (e) {
       setError(`The download failed: ${(e as Error).message}`);
     } finally {
@@ -32,12 +40,12 @@ export function DownloadButtons({ job }: { job: JobPublic }) {
     <div className="downloads">
       <h2 className="visually-hidden">Downloads</h2>
       <ul className="download-list">
-        {DOWNLOADS.map(({ artifact, label, extension }) => (
+        {DOWNLOADS.map(({ artifact, label, extension, written }) => (
           <li key={artifact}>
             <button
               type="button"
               className="button-secondary"
-              onClick={() => download(artifact, extension)}
+              onClick={() => download(artifact, extension, written)}
               disabled={busy !== null}
               aria-label={`Download ${label}`}
             >
@@ -49,6 +57,9 @@ export function DownloadButtons({ job }: { job: JobPublic }) {
           </li>
         ))}
       </ul>
+      {transpose !== CONCERT_PITCH && (
+        <p className="muted download-key">MusicXML and PDF written for: {transpositionLabel(transpose)}</p>
+      )}
       {error && <Alert>{error}</Alert>}
     </div>
   );

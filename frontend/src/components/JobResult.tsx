@@ -1,14 +1,16 @@
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, useState } from "react";
 import { Link } from "react-router";
 import { foundNoNotes, type JobPublic } from "../api/types";
 import { useScore, useTranscriptionNotes } from "../hooks/useJobArtifacts";
 import { usePlayback } from "../hooks/usePlayback";
 import { describeInstrument, formatDate, formatDuration, jobTitle } from "../lib/format";
+import { CONCERT_PITCH } from "../lib/transpose";
 import { notesEnd, type PlayedNote } from "../playback/notes";
 import { Alert } from "./Alert";
 import { DownloadButtons } from "./DownloadButtons";
 import { PianoRoll } from "./PianoRoll";
 import { PlaybackBar } from "./PlaybackBar";
+import { TransposeSelect } from "./TransposeSelect";
 
 // OSMD is large: loaded only on the job page (see preloadScoreView), never in the main bundle.
 const loadScoreView = () => import("./ScoreView");
@@ -21,8 +23,12 @@ export function preloadScoreView() {
 
 const NO_NOTES: PlayedNote[] = [];
 
-/** A finished job: what it is, downloads, then playback, the score and the piano roll (or that it has no notes). */
+/**
+ * A finished job: what it is, downloads, then playback, the score and the piano roll (or that it has no
+ * notes). The key chosen on the score is the key of the score downloads too.
+ */
 export function JobResult({ job }: { job: JobPublic }) {
+  const [transpose, setTranspose] = useState(CONCERT_PITCH);
   return (
     <article className="job-result stack">
       <header className="job-header">
@@ -33,9 +39,9 @@ export function JobResult({ job }: { job: JobPublic }) {
           {job.note_count != null && <span>{job.note_count.toLocaleString()} notes</span>}
           <span>{describeInstrument(job)}</span>
         </p>
-        <DownloadButtons job={job} />
+        <DownloadButtons job={job} transpose={transpose} />
       </header>
-      {foundNoNotes(job) ? <NoNotes /> : <PlayableScore job={job} />}
+      {foundNoNotes(job) ? <NoNotes /> : <PlayableScore job={job} transpose={transpose} onTranspose={setTranspose} />}
     </article>
   );
 }
@@ -55,9 +61,17 @@ function NoNotes() {
 }
 
 /** Playback of the transcription or the recording, the score and the piano roll, following each other. */
-function PlayableScore({ job }: { job: JobPublic }) {
+function PlayableScore({
+  job,
+  transpose,
+  onTranspose,
+}: {
+  job: JobPublic;
+  transpose: string;
+  onTranspose(value: string): void;
+}) {
   const notes = useTranscriptionNotes(job.id, true);
-  const { musicXml, timeMap } = useScore(job.id, true);
+  const { musicXml, timeMap } = useScore(job.id, true, transpose);
   const noteList = notes.data ?? NO_NOTES;
   const duration = Math.max(job.duration_s ?? 0, notesEnd(noteList), 0.1);
   const playback = usePlayback(job.id, noteList, duration);
@@ -71,11 +85,18 @@ function PlayableScore({ job }: { job: JobPublic }) {
       )}
 
       <section className="panel" aria-labelledby="score-heading">
-        <h2 id="score-heading">Score</h2>
+        <div className="score-heading">
+          <h2 id="score-heading">Score</h2>
+          {!musicXml.isPending && (!musicXml.isError || transpose !== CONCERT_PITCH) && (
+            <TransposeSelect value={transpose} busy={musicXml.isPlaceholderData} onChange={onTranspose} />
+          )}
+        </div>
         {musicXml.isPending ? (
           <p className="muted" role="status">
             Loading the score…
           </p>
+        ) : musicXml.isError && transpose !== CONCERT_PITCH ? (
+          <Alert>The score could not be transposed: {musicXml.error.message}</Alert>
         ) : musicXml.isError ? (
           <p className="muted">Sheet music is not available for this transcription; the piano roll shows its notes.</p>
         ) : (

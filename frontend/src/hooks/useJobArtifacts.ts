@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { fetchMidi, fetchMusicXml, fetchTimeMap } from "../api/jobs";
 import { notesFromMidi } from "../playback/notes";
 
@@ -20,12 +20,17 @@ export function useTranscriptionNotes(jobId: string, enabled: boolean) {
   });
 }
 
-/** The MusicXML score and its time map (beats to seconds); a job without notation has neither. */
-export function useScore(jobId: string, enabled: boolean) {
+/**
+ * The MusicXML score, written in `transpose` (lib/transpose.ts; "" as transcribed), and its time map
+ * (beats to seconds, the same in every key); a job without notation has neither. While another key is
+ * fetched the score in hand stays (isPlaceholderData).
+ */
+export function useScore(jobId: string, enabled: boolean, transpose = "") {
   const musicXml = useQuery({
-    queryKey: ["job", jobId, "musicxml"],
-    queryFn: ({ signal }) => fetchMusicXml(jobId, signal),
+    queryKey: ["job", jobId, "musicxml", transpose],
+    queryFn: ({ signal }) => fetchMusicXml(jobId, signal, transpose || undefined),
     enabled,
+    placeholderData: keepPreviousData,
     ...forever,
   });
   const timeMap = useQuery({

@@ -3,7 +3,7 @@ import { createRecordingPlayer } from "../playback/recordingPlayer";
 import { createTranscriptionPlayer } from "../playback/transcriptionPlayer";
 import { makeJob, mockFetch, signedIn, type FetchMock } from "../test/api";
 import { fakePlayer } from "../test/fakePlayers";
-import { FakeOsmd } from "../test/fakeOsmd";
+import { FakeOsmd, osmdInstances } from "../test/fakeOsmd";
 import { arpeggioMidi, MUSICXML, TIME_MAP } from "../test/fixtures";
 import { renderApp } from "../test/render";
 import { Instrument, JobStage, JobStatus } from "../api/types";
@@ -85,6 +85,48 @@ describe("the job page", () => {
     expect(sheet.querySelector("svg")).not.toBeNull();
     expect(await screen.findByRole("img", { name: "Piano roll: 4 notes from C4 to C5" })).toBeInTheDocument();
     expect(screen.getByText("812 notes")).toBeInTheDocument();
+  });
+
+  it("writes the score for a B♭ instrument: the transposed MusicXML is drawn and the score downloads follow", async () => {
+    const api = mockFetch();
+    signedIn(api);
+    serveArtifacts(api);
+    const written = MUSICXML.replace("<work-title>", "<work-title>B♭ ");
+    api.on("GET", `/api/jobs/${job.id}`, { json: job });
+    api.on("GET", /\/musicxml\?transpose=Bb$/, { body: written });
+    api.on("GET", /\/pdf\?transpose=Bb$/, { body: "%PDF-", headers: { "Content-Type": "application/pdf" } });
+    const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => {});
+    const { user } = renderApp(`/jobs/${job.id}`);
+    const sheet = await screen.findByTestId("score-sheet");
+    await waitFor(() => expect(sheet).toHaveAttribute("data-state", "ready"));
+
+    await user.selectOptions(screen.getByRole("combobox", { name: "Written for" }), "Bb");
+    await waitFor(() => expect(osmdInstances.at(-1)!.load).toHaveBeenCalledWith(written));
+    await waitFor(() => expect(sheet).toHaveAttribute("data-state", "ready"));
+    expect(screen.getByText(/MusicXML and PDF written for: B♭ instruments/)).toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "Download PDF" }));
+    await waitFor(() => expect(api.callsTo("GET", `/api/jobs/${job.id}/pdf?transpose=Bb`)).toHaveLength(1));
+    await user.click(screen.getByRole("button", { name: "Download MIDI" }));
+    await waitFor(() => expect(api.callsTo("GET", `/api/jobs/${job.id}/midi`)).toHaveLength(2)); // playback's, then this
+    expect(api.calls.filter((c) => c.url.includes("/midi?"))).toHaveLength(0); // the performance is not transposed
+    click.mockRestore();
+  });
+
+  it("says why a transposition failed and keeps the choice", async () => {
+    const api = mockFetch();
+    signedIn(api);
+    serveArtifacts(api);
+    api.on("GET", `/api/jobs/${job.id}`, { json: job });
+    api.on("GET", /\/musicxml\?transpose=-P8$/, {
+      status: 422,
+      json: { detail: "-P8 moves notes outside MIDI's range" },
+    });
+    const { user } = renderApp(`/jobs/${job.id}`);
+    await waitFor(() => expect(screen.getByTestId("score-sheet")).toHaveAttribute("data-state", "ready"));
+    await user.selectOptions(screen.getByRole("combobox", { name: "Written for" }), "-P8");
+    expect(await screen.findByText(/The score could not be transposed: -P8 moves notes/)).toBeInTheDocument();
+    expect(screen.getByRole("combobox", { name: "Written for" })).toHaveValue("-P8");
   });
 
   it("a recording without notes says so instead of drawing an empty score; its files can still be downloaded", async () => {

@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
+import tempfile
 import uuid
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Response, UploadFile, status
 from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
 from sqlalchemy import func, or_, select
 
 from services.api.deps import CurrentUser, OwnJob, SessionDep, StorageDep
 from services.api.schemas import JobPublic, JobsPublic
 from services.api.uploads import declared_minutes, sniff_audio
 from services.common import jobs
-from services.common.artifacts import ARTIFACTS, ArtifactKind, ArtifactSpec, storage_key
+from services.common.artifacts import ARTIFACTS, RESULTS, ArtifactKind, ArtifactSpec, storage_key
 from services.common.limits import too_large, too_long
 from services.common.models import Artifact, Job, JobStatus
 from services.common.queue import QueueUnavailable
 from services.common.settings import get_settings
 from services.common.storage import TooLarge
 from tunescribe.cards import Instrument
+from tunescribe.outputs import TRANSPOSED_FROM
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 log = logging.getLogger("tunescribe.api")
@@ -85,7 +89,7 @@ def list_jobs(user: CurrentUser, session: SessionDep,
               q: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$",
                                             description="text in the title or filename")] = None,
               limit: Annotated[int, Query(ge=1, le=100)] = 20,
-              offset: Annotated[int, Query(ge=0)] = 0) -> JobsPublic:
+              offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> JobsPublic:  # PostgreSQL's OFFSET is a bigint
     where = [Job.user_id == user.id]
     if q:
         pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -102,23 +106,76 @@ def get_job(job: OwnJob) -> Job:
     return job
 
 
+def _stored(job: Job, session, spec: ArtifactSpec, storage) -> Artifact:
+    """The job's artifact of `spec`; 404 with the reason when it has none."""
+    artifact = session.scalar(select(Artifact).where(Artifact.job_id == job.id, Artifact.kind == spec.kind))
+    if artifact is None or not storage.exists(artifact.key):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no {spec.route} for this job" +
+                            ("" if job.status == JobStatus.SUCCEEDED else f" (it is {job.status})"))
+    return artifact
+
+
+def _download_name(job: Job, spec: ArtifactSpec, transposition: str | None = None) -> str:
+    """The user's own name; Starlette writes it as RFC 6266 filename*= when it is not plain ASCII."""
+    if spec.output is None:
+        return job.filename
+    stem = PurePath(job.filename).stem or "transcription"
+    return stem + (f" ({transposition})" if transposition else "") + spec.suffix
+
+
 def _download(spec: ArtifactSpec):
     def download(job: OwnJob, session: SessionDep, storage: StorageDep) -> FileResponse:
-        artifact = session.scalar(select(Artifact).where(Artifact.job_id == job.id, Artifact.kind == spec.kind))
-        if artifact is None or not storage.exists(artifact.key):
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no {spec.route} for this job" +
-                                ("" if job.status == JobStatus.SUCCEEDED else f" (it is {job.status})"))
-        # the user's own name; Starlette writes it as RFC 6266 filename*= when it is not plain ASCII
-        name = job.filename if spec.output is None else (PurePath(job.filename).stem or "transcription") + spec.suffix
-        return FileResponse(storage.path(artifact.key), media_type=artifact.content_type, filename=name)
+        artifact = _stored(job, session, spec, storage)
+        return FileResponse(storage.path(artifact.key), media_type=artifact.content_type,
+                            filename=_download_name(job, spec))
+
+    download.__name__ = f"download_{spec.route.replace('-', '_')}"
+    return download
+
+
+TransposeQuery = Annotated[str | None, Query(
+    max_length=40, description="the written score for Bb, Eb or F instruments, or moved by an interval: M2 is up a "
+                               "major second, -m3 down a minor third, P8 up an octave (at most two octaves)")]
+
+
+def _transposable_download(spec: ArtifactSpec):
+    as_stored = _download(spec)
+    source = next(s for s in RESULTS if s.output == TRANSPOSED_FROM[spec.output])
+
+    def download(job: OwnJob, session: SessionDep, storage: StorageDep,
+                 transpose: TransposeQuery = None) -> FileResponse:
+        if transpose is None:
+            return as_stored(job, session, storage)
+        from tunescribe.notation.engrave import EngravingError
+        from tunescribe.notation.transpose import TranspositionError, parse_transposition, write_transposed
+
+        try:
+            transposition = parse_transposition(transpose)
+        except TranspositionError as e:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(e)) from None
+        original = storage.path(_stored(job, session, source, storage).key)
+        tmp = Path(tempfile.mkdtemp(prefix="tunescribe-transpose-"))
+        try:  # made on request (seconds: music21, and MuseScore for the PDF), deleted once sent
+            path = write_transposed(spec.output, original, tmp / f"score{spec.suffix}", transposition)
+        except TranspositionError as e:
+            code, reason = status.HTTP_422_UNPROCESSABLE_ENTITY, str(e)
+        except EngravingError as e:
+            code, reason = status.HTTP_503_SERVICE_UNAVAILABLE, f"the PDF could not be made: {e}"
+        else:
+            return FileResponse(path, media_type=spec.content_type, background=BackgroundTask(shutil.rmtree, tmp),
+                                filename=_download_name(job, spec, transposition.name))
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise HTTPException(code, reason)
 
     download.__name__ = f"download_{spec.route.replace('-', '_')}"
     return download
 
 
 for _spec in ARTIFACTS:
-    router.add_api_route(f"/{{job_id}}/{_spec.route}", _download(_spec), methods=["GET"],
-                         response_class=FileResponse, responses={404: {}})
+    router.add_api_route(f"/{{job_id}}/{_spec.route}",
+                         (_transposable_download if _spec.transposable else _download)(_spec), methods=["GET"],
+                         response_class=FileResponse,
+                         responses={404: {}, **({422: {}, 503: {}} if _spec.transposable else {})})
 
 
 @router.delete("/{job_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {}})
