@@ -376,9 +376,23 @@ def test_throttle_without_redis_stays_bounded():
 
     windows = _MemoryWindows(max_keys=100)
     for i in range(1000):
-        windows.add(f"key-{i}")
+        windows.add(f"key-{i}", 60)
     assert len(windows._times) == 100
     assert windows.oldest_within("key-999", 60, 1) is not None and windows.oldest_within("key-0", 60, 1) is None
+
+
+def test_upload_places_without_redis_never_pass_the_limit():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from services.api.security import _MemoryWindows
+
+    windows = _MemoryWindows(max_keys=100)
+    with ThreadPoolExecutor(8) as pool:
+        taken = list(pool.map(lambda _: windows.take("user", 60, 5), range(40)))
+    names = [name for name, _ in taken if name is not None]
+    assert len(names) == 5 and all(oldest is not None for name, oldest in taken if name is None)
+    windows.remove("user", names[0])  # a refused upload gives its place back
+    assert windows.take("user", 60, 5)[0] is not None and windows.take("user", 60, 5)[0] is None
 
 
 # --- what is public ---------------------------------------------------------------------------------
