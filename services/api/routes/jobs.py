@@ -152,7 +152,7 @@ for _spec in ARTIFACTS:
                          response_class=StreamingResponse, responses={404: {}, 503: {}})
 
 
-@router.delete("/{job_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {}})
+@router.delete("/{job_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {}, 503: {}})
 def delete_job(job: OwnJob, session: SessionDep, storage: StorageDep) -> Response:
     job_id = job.id
     storage.delete_prefix(str(job_id))  # first: with the store down the user gets 503 and can try again
