@@ -65,7 +65,8 @@ class _MemoryWindows:
         self._lock = threading.Lock()
 
     def _window(self, key: str, window_s: float) -> deque[float]:
-        times = self._times.setdefault(key, deque())
+        """The key's events within the window (an empty one, not kept, for a key never seen)."""
+        times = self._times.get(key, deque())
         while times and times[0] <= time.time() - window_s:
             times.popleft()
         return times
@@ -137,17 +138,18 @@ class _RedisWindows:
 
     def take(self, key: str, window_s: float, limit: int) -> tuple[str | None, float | None]:
         """As `_MemoryWindows.take`, across replicas: the event is added and counted in one
-        transaction, and taken back when it is past the limit."""
+        transaction, and taken back when it is past the limit (two requests racing for the last
+        place may both be refused, never both accepted)."""
         now = time.time()
         name = f"{now}:{uuid.uuid4().hex[:8]}"
         pipe = self._redis.pipeline()  # MULTI … EXEC
         pipe.zremrangebyscore(key, 0, now - window_s)
         pipe.zadd(key, {name: now})
         pipe.expire(key, int(window_s) + 1)
-        pipe.zrank(key, name)
+        pipe.zcard(key)
         pipe.zrange(key, 0, 0, withscores=True)
-        *_, rank, oldest = pipe.execute()
-        if rank < limit:
+        *_, count, oldest = pipe.execute()
+        if count <= limit:
             return name, None
         self._redis.zrem(key, name)
         return None, oldest[0][1]

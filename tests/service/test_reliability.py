@@ -47,6 +47,9 @@ def test_killed_worker_job_is_finished_by_the_other_exactly_once(own_stack, long
     assert done["status"] == "succeeded", done["error"]
     assert done["attempts"] == 2
     assert _succeeded_lines(own_stack, job["id"]) == 1
+    started = [line for log in own_stack.root.glob("worker-*.log") for line in log.read_text().splitlines()
+               if f'"job started", "job_id": "{job["id"]}"' in line]
+    assert sorted(line.rsplit('"attempt": ', 1)[1] for line in started) == ['"1"}', '"2"}']  # as the row counts them
     assert user.http.get(f"/api/jobs/{job['id']}/midi").status_code == 200
 
 
