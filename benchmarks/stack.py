@@ -162,6 +162,15 @@ def s3_env(bucket: str, prefix: str = "") -> dict[str, str]:
             "AWS_ACCESS_KEY_ID": keys["accessKey"], "AWS_SECRET_ACCESS_KEY": keys["secretKey"]}
 
 
+def s3_store(bucket: str, prefix: str = "", **changes: str):
+    """The S3Storage of `bucket` on the local SeaweedFS (settings in `changes` replaced)."""
+    from services.common.storage import s3_storage
+
+    env = {**s3_env(bucket, prefix), **changes}
+    return s3_storage(env["TUNESCRIBE_STORAGE_URL"], env["TUNESCRIBE_S3_ENDPOINT_URL"], env["AWS_ACCESS_KEY_ID"],
+                      env["AWS_SECRET_ACCESS_KEY"], "us-east-1")
+
+
 class Stack:
     """A whole stack of its own (database, API, workers, beat) for tests that break things;
     `redis_url` may point at a private Redis the test restarts."""

@@ -124,12 +124,8 @@ def object_store(tmp_path_factory):
 @pytest.fixture
 def bucket(object_store) -> str:
     """A new bucket of the test's own on the local server, emptied and removed afterwards."""
-    from services.common.storage import s3_storage
-
     name = f"tunescribe-test-{uuid.uuid4().hex[:12]}"
-    env = stack.s3_env(name)
-    store = s3_storage(env["TUNESCRIBE_STORAGE_URL"], object_store, env["AWS_ACCESS_KEY_ID"],
-                       env["AWS_SECRET_ACCESS_KEY"], "us-east-1")
+    store = stack.s3_store(name)
     store.prepare()
     yield name
     for page in store.client.get_paginator("list_objects_v2").paginate(Bucket=name):

@@ -20,24 +20,18 @@ from sqlalchemy.orm import Session
 from benchmarks import stack
 from services.common.models import Artifact
 from services.common.settings import Settings
-from services.common.storage import LocalStorage, NotStored, S3Storage, StorageUnavailable, TooLarge, s3_storage
+from services.common.storage import LocalStorage, NotStored, S3Storage, StorageUnavailable, TooLarge
 
 JOB = str(uuid.uuid4())
 MALFORMED = ["", "audio.wav", f"{JOB}/../../etc/passwd", f"../{JOB}/audio.wav", f"{JOB}/Audio.wav",
              f"{JOB}/audio", f"{JOB}/sub/audio.wav", "/" + f"{JOB}/audio.wav", f"{JOB}/audio.wav\n"]
 
 
-def _s3(bucket: str, prefix: str = "", **changes: str) -> S3Storage:
-    env = {**stack.s3_env(bucket, prefix), **changes}
-    return s3_storage(env["TUNESCRIBE_STORAGE_URL"], env["TUNESCRIBE_S3_ENDPOINT_URL"], env["AWS_ACCESS_KEY_ID"],
-                      env["AWS_SECRET_ACCESS_KEY"], "us-east-1")
-
-
 @pytest.fixture(params=["local", "s3"])
 def store(request, tmp_path):
     if request.param == "local":
         return LocalStorage(tmp_path / "storage")
-    return _s3(request.getfixturevalue("bucket"), "under/a/prefix")
+    return stack.s3_store(request.getfixturevalue("bucket"), "under/a/prefix")
 
 
 def names_in(store) -> set[str]:
@@ -108,7 +102,7 @@ def test_deleting_anything_but_a_job_folder_is_refused(store, prefix):
 
 
 def test_objects_live_under_the_url_prefix(bucket):
-    store = _s3(bucket, "tunescribe/prod")
+    store = stack.s3_store(bucket, "tunescribe/prod")
     store.save(f"{JOB}/midi.mid", io.BytesIO(b"x"))
     assert names_in(store) == {f"tunescribe/prod/{JOB}/midi.mid"}
 
@@ -118,7 +112,7 @@ def test_only_the_local_store_has_paths():
 
 
 def test_wrong_credentials_are_storage_unavailable(bucket):
-    store = _s3(bucket, AWS_SECRET_ACCESS_KEY="not-the-secret")
+    store = stack.s3_store(bucket, AWS_SECRET_ACCESS_KEY="not-the-secret")
     with pytest.raises(StorageUnavailable, match="file store"):
         store.save(f"{JOB}/midi.mid", io.BytesIO(b"x"))
     with pytest.raises(StorageUnavailable):
@@ -126,7 +120,7 @@ def test_wrong_credentials_are_storage_unavailable(bucket):
 
 
 def test_an_unreachable_server_is_storage_unavailable():
-    store = _s3("tunescribe", TUNESCRIBE_S3_ENDPOINT_URL=f"http://127.0.0.1:{stack.free_port()}")
+    store = stack.s3_store("tunescribe", TUNESCRIBE_S3_ENDPOINT_URL=f"http://127.0.0.1:{stack.free_port()}")
     with pytest.raises(StorageUnavailable, match="file store"):
         store.exists(f"{JOB}/midi.mid")
 
@@ -180,7 +174,7 @@ def test_a_worker_with_no_shared_folder_transcribes_into_the_bucket(bucket, priv
         with Session(engine) as session:
             keys = set(session.scalars(select(Artifact.key).where(Artifact.job_id == uuid.UUID(job["id"]))))
         engine.dispose()
-        store = _s3(bucket)
+        store = stack.s3_store(bucket)
         assert len(keys) == 5 and names_in(store) == {f"jobs/{k}" for k in keys}
         for side in (api_side, worker_side):  # nothing of the job on either side's disk
             assert not [p for p in side.rglob("*") if job["id"] in str(p) or p.suffix in (".wav", ".mid")]
