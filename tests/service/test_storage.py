@@ -1,7 +1,8 @@
 """The storage contract, on both stores: the folder (the embedded default) and a bucket on a real
 S3-compatible server (SeaweedFS, `make storage`; the `object_store` fixture starts it when it is
 not up). And a whole job on object storage: a worker whose working directory shares no folder
-with the API transcribes the upload and stores its results in the bucket."""
+with the API transcribes the upload and stores its results in the bucket; a store that does not
+answer is a 503 with a sentence at upload, and a failed job with a sentence in the worker."""
 
 from __future__ import annotations
 
@@ -181,5 +182,34 @@ def test_a_worker_with_no_shared_folder_transcribes_into_the_bucket(bucket, priv
 
         assert user.http.delete(f"/api/jobs/{job['id']}").status_code == 204
         assert names_in(store) == set()
+    finally:
+        s.close()
+
+
+def test_a_store_that_does_not_answer_is_503_with_a_sentence_and_nothing_kept(services_env, var_dir, piano_wav):
+    nowhere = {**stack.s3_env("tunescribe"), "TUNESCRIBE_S3_ENDPOINT_URL": f"http://127.0.0.1:{stack.free_port()}"}
+    port = stack.free_port()
+    api = stack.start_api({**services_env, **nowhere}, port, var_dir / "api-no-store.log")
+    try:
+        user = stack.Client(f"http://127.0.0.1:{port}")
+        with open(piano_wav, "rb") as f:
+            r = user.http.post("/api/jobs", files={"file": (piano_wav.name, f)})
+        assert r.status_code == 503 and r.headers["Retry-After"] == "60"
+        assert r.json()["detail"] == "The file store is unavailable; nothing was changed. Try again in a minute."
+        assert user.http.get("/api/jobs").json()["count"] == 0
+    finally:
+        api.stop()
+
+
+def test_a_worker_that_cannot_reach_the_store_fails_the_job_with_a_sentence(bucket, private_redis, tmp_path, piano_wav):
+    s = stack.Stack(tmp_path, private_redis[0], **stack.s3_env(bucket))
+    try:
+        s.add_worker("locked-out", AWS_SECRET_ACCESS_KEY="not-the-secret")
+        s.wait_for_workers(1)
+        user = stack.Client(s.url)
+        done = user.wait(user.upload(piano_wav)["id"], timeout=120)
+        assert done["status"] == "failed"
+        assert done["error"] == "the file store was unavailable; upload the recording again in a few minutes"
+        assert "SignatureDoesNotMatch" in (tmp_path / "worker-locked-out.log").read_text()  # the detail, for the operator
     finally:
         s.close()
