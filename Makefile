@@ -17,7 +17,7 @@ TRAINER := $(VENV)/bin/celery -A services.trainer.tasks worker -Q train --concur
 FRONTEND_SOURCES := $(shell find frontend/src frontend/scripts frontend/index.html frontend/package-lock.json \
 	frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: system venv test servers up worker trainer frontend corpus train piano-corpus train-piano auto-model notation-model benchmark benchmark-notation benchmark-frontend clean
+.PHONY: system venv test servers storage up worker trainer frontend corpus train piano-corpus train-piano auto-model notation-model benchmark benchmark-notation benchmark-frontend clean
 
 system:  ## Debian packages: ffmpeg, FluidSynth, the General MIDI soundfonts, Chromium (end-to-end test), MuseScore 3 (engraves the PDFs), poppler (reads them in the tests)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -44,6 +44,14 @@ servers:  ## PostgreSQL and Redis on 127.0.0.1 for the service tests, started wh
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 \
 		--port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
+
+# `make storage`: the local S3-compatible server, in the foreground (Ctrl-C stops it); then run the
+# services with TUNESCRIBE_STORAGE_URL=s3://tunescribe (docs/operations.md, "Object storage").
+# The same command as benchmarks/stack.py's storage_argv (tests/service/test_storage.py checks this).
+storage: venv  ## a local S3-compatible server (SeaweedFS) on 127.0.0.1:8333, its data under var/seaweedfs
+	@mkdir -p var/seaweedfs
+	$(VENV)/bin/weed server -dir=var/seaweedfs -ip=127.0.0.1 -ip.bind=127.0.0.1 -s3 -s3.port=8333 \
+		-s3.config=deploy/seaweedfs-s3.json -master.volumeSizeLimitMB=64
 
 # `make up`: the API at http://$(HOST):$(PORT), one worker with the periodic sweep (-B) and one
 # trainer, in the foreground; Ctrl-C stops them all. Embedded (SQLite + file broker under ./var)

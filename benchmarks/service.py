@@ -65,18 +65,19 @@ async def _request(pool: asyncio.Queue, port: int, raw: bytes) -> int:
     return int(lines[0].split()[1])
 
 
-async def _open_loop(port: int, path: str, token: str, rate: float, seconds: float) -> dict:
-    raw = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
-           "Connection: keep-alive\r\n\r\n").encode()
+async def _open_loop(ports: list[int], path: str, token: str, rate: float, seconds: float) -> dict:
+    """`rate` requests a second for `seconds`, taking the API processes on `ports` in turn."""
+    raws = [(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
+             "Connection: keep-alive\r\n\r\n").encode() for port in ports]
     loop = asyncio.get_running_loop()
-    pool: asyncio.Queue = asyncio.Queue()
+    pools: list[asyncio.Queue] = [asyncio.Queue() for _ in ports]
     latencies: list[float] = []
     errors = 0
 
-    async def one(due: float) -> None:
+    async def one(due: float, i: int) -> None:
         nonlocal errors
         try:
-            status = await asyncio.wait_for(_request(pool, port, raw), REQUEST_TIMEOUT_S)
+            status = await asyncio.wait_for(_request(pools[i], ports[i], raws[i]), REQUEST_TIMEOUT_S)
             ok = status == 200
         except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError, KeyError):
             ok = False
@@ -90,11 +91,12 @@ async def _open_loop(port: int, path: str, token: str, rate: float, seconds: flo
         due = start + i / rate
         if (wait := due - loop.time()) > 0:
             await asyncio.sleep(wait)
-        tasks.append(asyncio.create_task(one(due)))
+        tasks.append(asyncio.create_task(one(due, i % len(ports))))
     await asyncio.gather(*tasks)
     elapsed = loop.time() - start
-    while not pool.empty():
-        pool.get_nowait()[1].close()
+    for pool in pools:
+        while not pool.empty():
+            pool.get_nowait()[1].close()
     ms = np.array(latencies) * 1000
     return {"rate_rps": rate, "seconds": seconds, "requests": n, "errors": errors,
             "achieved_rps": round(n / elapsed, 1),
@@ -103,13 +105,16 @@ async def _open_loop(port: int, path: str, token: str, rate: float, seconds: flo
             "client_cpu_s": round(time.process_time() - cpu0, 2)}
 
 
-def poll_load(port: int, path: str, token: str, rate: float, seconds: float) -> dict:
+def poll_load(port: int | list[int], path: str, token: str, rate: float, seconds: float) -> dict:
+    """Open-loop polling of `path` on one API process, or on several in turn (a load balancer's
+    round robin)."""
+    ports = [port] if isinstance(port, int) else port
     try:
         import uvloop
 
-        result = uvloop.run(_open_loop(port, path, token, rate, seconds))
+        result = uvloop.run(_open_loop(ports, path, token, rate, seconds))
     except ImportError:
-        result = asyncio.run(_open_loop(port, path, token, rate, seconds))
+        result = asyncio.run(_open_loop(ports, path, token, rate, seconds))
     return {**result, "loadavg_1m": loadavg()[0]}
 
 
@@ -366,11 +371,15 @@ def main() -> None:
     finally:
         bench.close()
     result["loadavg_after"] = loadavg()
-    out = (WORK / "quick") if q else RESULTS
+    save(result, (WORK / "quick") if q else RESULTS, "service", write_markdown)
+
+
+def save(result: dict, out: Path, name: str, write_markdown) -> None:
+    """The result as out/<name>.json and, through `write_markdown`, out/<name>.md, which is printed."""
     out.mkdir(parents=True, exist_ok=True)
-    (out / "service.json").write_text(json.dumps(result, indent=1) + "\n")
-    write_markdown(result, out / "service.md")
-    print((out / "service.md").read_text())
+    (out / f"{name}.json").write_text(json.dumps(result, indent=1) + "\n")
+    write_markdown(result, out / f"{name}.md")
+    print((out / f"{name}.md").read_text())
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """The real stack, for the service tests and the benchmarks: a fresh PostgreSQL database, a Redis
-database, the API under uvicorn and Celery worker processes, started as the compose images start them."""
+database, the API under uvicorn and Celery worker processes, started as the compose images start them,
+and the local S3-compatible server (SeaweedFS) for the object-store settings."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -22,6 +24,10 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.com", "admin password for tests"
 OPERATOR_TOKEN = "operator-token-for-tests-" + "o" * 20
 OPERATOR = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}  # for /metrics and health's worker list
+# `make storage`: SeaweedFS's S3 gateway on this port, with the one identity of this file
+S3_PORT = 8333
+S3_ENDPOINT = f"http://127.0.0.1:{S3_PORT}"
+S3_IDENTITIES = ROOT / "deploy" / "seaweedfs-s3.json"
 
 
 def free_port() -> int:
@@ -75,10 +81,10 @@ def service_env(var_dir: Path, database_url: str, broker_url: str, **overrides: 
 class Process:
     """A child process in its own process group, its output in a log file."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log: Path):
+    def __init__(self, args: list[str], env: dict[str, str], log: Path, cwd: Path = ROOT):
         self.args, self.log = args, log
         self._out = open(log, "ab")
-        self.proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=self._out, stderr=subprocess.STDOUT,
+        self.proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=self._out, stderr=subprocess.STDOUT,
                                      start_new_session=True)
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
@@ -110,9 +116,13 @@ def start_api(env: dict[str, str], port: int, log: Path) -> Process:
     return api
 
 
-def start_worker(env: dict[str, str], name: str, log: Path, *extra: str) -> Process:
+def start_worker(env: dict[str, str], name: str, log: Path, *extra: str, cwd: Path = ROOT) -> Process:
+    """A worker; with `cwd` elsewhere it still runs this checkout's code (PYTHONPATH), as a worker on
+    another machine runs the same image."""
+    if cwd != ROOT:
+        env = {**env, "PYTHONPATH": str(ROOT)}
     return Process([PYTHON, "-m", "celery", "-A", "services.worker.main", "worker", "--concurrency", "1",
-                    "-n", f"{name}@%h", "--without-mingle", "--without-gossip", "-l", "INFO", *extra], env, log)
+                    "-n", f"{name}@%h", "--without-mingle", "--without-gossip", "-l", "INFO", *extra], env, log, cwd)
 
 
 def start_trainer(env: dict[str, str], log: Path) -> Process:
@@ -124,6 +134,41 @@ def start_trainer(env: dict[str, str], log: Path) -> Process:
 def start_beat(env: dict[str, str], var_dir: Path, log: Path) -> Process:
     return Process([PYTHON, "-m", "celery", "-A", "services.worker.main", "beat", "-l", "INFO",
                     "-s", str(var_dir / "beat-schedule")], env, log)
+
+
+def storage_argv(data_dir: Path) -> list[str]:
+    """`weed server` with its S3 gateway, every port on loopback, as `make storage` runs it."""
+    return [str(Path(PYTHON).with_name("weed")), "server", f"-dir={data_dir}", "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1", "-s3", f"-s3.port={S3_PORT}", f"-s3.config={S3_IDENTITIES}",
+            "-master.volumeSizeLimitMB=64"]
+
+
+def storage_running() -> bool:
+    return _responds(S3_ENDPOINT)
+
+
+def start_storage(data_dir: Path, log: Path) -> Process:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    weed = Process(storage_argv(data_dir), dict(os.environ), log)
+    wait_until(storage_running, 60, "SeaweedFS did not start (see its log)")
+    return weed
+
+
+def s3_env(bucket: str, prefix: str = "") -> dict[str, str]:
+    """The settings that put a stack's files in `bucket` on the local SeaweedFS."""
+    (identity,) = json.loads(S3_IDENTITIES.read_text())["identities"]
+    (keys,) = identity["credentials"]
+    return {"TUNESCRIBE_STORAGE_URL": f"s3://{bucket}/{prefix}".rstrip("/"), "TUNESCRIBE_S3_ENDPOINT_URL": S3_ENDPOINT,
+            "AWS_ACCESS_KEY_ID": keys["accessKey"], "AWS_SECRET_ACCESS_KEY": keys["secretKey"]}
+
+
+def s3_store(bucket: str, prefix: str = "", **changes: str):
+    """The S3Storage of `bucket` on the local SeaweedFS (settings in `changes` replaced)."""
+    from services.common.storage import s3_storage
+
+    env = {**s3_env(bucket, prefix), **changes}
+    return s3_storage(env["TUNESCRIBE_STORAGE_URL"], env["TUNESCRIBE_S3_ENDPOINT_URL"], env["AWS_ACCESS_KEY_ID"],
+                      env["AWS_SECRET_ACCESS_KEY"], "us-east-1")
 
 
 class Stack:
@@ -140,8 +185,8 @@ class Stack:
         self.procs = [start_api(self.env, self.port, root / "api.log"), start_beat(self.env, root, root / "beat.log")]
         self.workers: list[Process] = []
 
-    def add_worker(self, name: str, *extra: str, **overrides: str) -> Process:
-        w = start_worker({**self.env, **overrides}, name, self.root / f"worker-{name}.log", *extra)
+    def add_worker(self, name: str, *extra: str, cwd: Path = ROOT, **overrides: str) -> Process:
+        w = start_worker({**self.env, **overrides}, name, self.root / f"worker-{name}.log", *extra, cwd=cwd)
         self.workers.append(w)
         return w
 

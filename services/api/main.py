@@ -4,6 +4,7 @@ tasks by name and never imports TensorFlow."""
 from __future__ import annotations
 
 import json
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -15,14 +16,16 @@ from sqlalchemy import select
 from starlette.staticfiles import StaticFiles
 
 from services.api.routes import admin, auth, health, jobs, limits
-from services.api.security import hash_password, is_operator
+from services.api.security import UploadsLimited, hash_password, is_operator
 from services.api.uploads import BodyLimit
 from services.common.db import session_scope
 from services.common.logs import configure_logging
 from services.common.models import User
 from services.common.queue import QueueUnavailable
 from services.common.settings import get_settings
+from services.common.storage import StorageUnavailable
 
+log = logging.getLogger("tunescribe.api")
 _CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; "
         "script-src 'self'; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; "
         "base-uri 'self'")
@@ -64,6 +67,17 @@ async def queue_unavailable(_request, exc: QueueUnavailable) -> JSONResponse:
                         headers={"Retry-After": "60"})
 
 
+async def storage_unavailable(_request, exc: StorageUnavailable) -> JSONResponse:
+    log.error("%s", exc)  # the operator's detail; the user reads a sentence
+    return JSONResponse({"detail": "The file store is unavailable; nothing was changed. Try again in a minute."},
+                        status_code=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "60"})
+
+
+async def uploads_limited(_request, exc: UploadsLimited) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+                        headers={"Retry-After": str(exc.retry_after)})
+
+
 OPERATOR_PATHS = ("/docs", "/redoc", "/openapi.json", "/metrics")
 
 
@@ -87,6 +101,8 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(QueueUnavailable, queue_unavailable)
+    app.add_exception_handler(StorageUnavailable, storage_unavailable)
+    app.add_exception_handler(UploadsLimited, uploads_limited)
 
     # added first, so it runs inside the headers middleware: its 413 gets the headers too, and its
     # error reaches the form parser unwrapped (that middleware's task group would turn it into a 400)

@@ -60,11 +60,12 @@ def claim(job_id: uuid.UUID, owner: str) -> int | None:
                 status=JobStatus.FAILED, stage=JobStage.FAILED, claim=None, finished_at=utcnow(),
                 error=WORKER_LOST.format(attempts=job.attempts)))
             return None
+        attempt = job.attempts + 1  # read before the update, which also refreshes `job` in the session
         won = session.execute(
             update(Job).where(Job.id == job_id, or_(Job.status == JobStatus.QUEUED, Job.claim == owner))
             .values(status=JobStatus.RUNNING, stage=JobStage.DECODING, progress=0.0, claim=owner, error=None,
                     attempts=Job.attempts + 1, started_at=utcnow(), heartbeat_at=utcnow())).rowcount
-        return job.attempts + 1 if won else None
+        return attempt if won else None
 
 
 def progress(job_id: uuid.UUID, owner: str, /, **values) -> None:

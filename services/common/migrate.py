@@ -1,5 +1,6 @@
 """`python -m services.common.migrate [upgrade|downgrade] [revision]`: the schema to a revision
-(default: upgrade head). Compose runs this once before the API and workers start."""
+(default: upgrade head), and the storage made ready (the bucket created if missing). Compose and
+the Helm chart's Job run this once before the API and workers start."""
 
 from __future__ import annotations
 
@@ -25,5 +26,9 @@ def downgrade(revision: str = "base") -> None:
 
 
 if __name__ == "__main__":
+    from services.common.storage import get_storage
+
     action = sys.argv[1] if len(sys.argv) > 1 else "upgrade"
     {"upgrade": upgrade, "downgrade": downgrade}[action](*sys.argv[2:3])
+    if action == "upgrade":
+        get_storage().prepare()

@@ -5,13 +5,15 @@ Celery's file-system broker under ./var, so `make up` needs no servers."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+_S3_URL = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/(?P<prefix>[^\x00-\x1f]*))?$")
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "changethis", "secret", "placeholder", "dev", "test"}
 
 
@@ -23,6 +25,13 @@ class Settings(BaseSettings):
     database_url: str = Field("", validation_alias="DATABASE_URL")
     broker_url: str = Field("", validation_alias="BROKER_URL")
     storage_dir: Path | None = None  # uploads and artifacts; default var/storage
+    # s3://BUCKET[/PREFIX]: uploads and artifacts in an S3-compatible bucket instead of storage_dir
+    storage_url: str = ""
+    s3_endpoint_url: str = ""  # a server other than AWS (SeaweedFS, MinIO, …), e.g. http://127.0.0.1:8333
+    # boto3's usual variables; left empty, boto3 looks further (instance profile, pod role)
+    aws_access_key_id: str = Field("", validation_alias="AWS_ACCESS_KEY_ID")
+    aws_secret_access_key: str = Field("", validation_alias="AWS_SECRET_ACCESS_KEY")
+    aws_region: str = Field("us-east-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))
     secret_key: str = ""
     token_minutes: int = Field(60, le=60)
     max_upload_mb: int = 100
@@ -31,6 +40,8 @@ class Settings(BaseSettings):
     login_address_attempts: int = 30  # failed sign-ins per client address, whatever the email
     login_window_s: int = 300
     login_max_keys: int = 10_000  # the in-process throttle's bound (without Redis)
+    upload_limit: int = Field(60, ge=1)  # accepted uploads per user within upload_window_s before 429
+    upload_window_s: int = Field(3600, ge=1)
     operator_token: str = ""  # Bearer token for /metrics, /docs and health's worker list (open in development without it)
     # a job: soft limit -> failed "timed out"; the hard limit kills the process; the broker's
     # visibility timeout stays above it so a running task is never handed to a second worker
@@ -57,6 +68,8 @@ class Settings(BaseSettings):
         if self.storage_dir is None:
             self.storage_dir = self.var_dir / "storage"
         self.storage_dir = self.storage_dir.resolve()
+        if self.storage_url:
+            parse_s3_url(self.storage_url)
         if not self.secret_key:
             if self.environment != "development":
                 raise ValueError("TUNESCRIBE_SECRET_KEY must be set outside development")
@@ -74,6 +87,14 @@ class Settings(BaseSettings):
     @property
     def broker_dir(self) -> Path:
         return self.var_dir / "broker"
+
+
+def parse_s3_url(url: str) -> tuple[str, str]:
+    """(bucket, key prefix) of `s3://BUCKET[/PREFIX]`; ValueError saying the expected form."""
+    match = _S3_URL.fullmatch(url)
+    if match is None:
+        raise ValueError(f"TUNESCRIBE_STORAGE_URL must be s3://BUCKET or s3://BUCKET/PREFIX, not {url!r}")
+    return match["bucket"], (match["prefix"] or "").strip("/")
 
 
 def _development_secret(var_dir: Path) -> str:

@@ -19,7 +19,7 @@ from services.common.limits import too_long
 from services.common.models import Artifact, JobStage
 from services.common.queue import SWEEP, TRANSCRIBE, celery_app
 from services.common.settings import get_settings
-from services.common.storage import get_storage
+from services.common.storage import NotStored, StorageUnavailable, copy_to_file, get_storage
 from services.worker import model_holder
 from tunescribe.cards import Instrument
 
@@ -28,6 +28,9 @@ log = logging.getLogger("tunescribe.worker")
 # share of the job's progress bar at the start of each stage
 STAGE_START = {JobStage.DECODING: 0.0, JobStage.TRANSCRIBING: 0.1, JobStage.NOTATION: 0.8}
 STAGE_SHARE = {JobStage.DECODING: 0.1, JobStage.TRANSCRIBING: 0.7, JobStage.NOTATION: 0.2}
+
+
+MISSING_UPLOAD = "the uploaded file is missing from storage"
 
 
 class JobFailed(Exception):
@@ -48,6 +51,9 @@ def transcribe(self, job_id: str) -> None:
             _run(job_id, owner)
         except jobs.LostClaim:
             log.warning("job claimed by another run; stopping", extra=extra)
+        except StorageUnavailable as e:  # the detail (endpoint, error) for the operator, a sentence for the user
+            jobs.fail(job_id, owner, "the file store was unavailable; upload the recording again in a few minutes")
+            log.error("job failed: %s", e, extra=extra)
         except JobFailed as e:
             jobs.fail(job_id, owner, str(e))
             log.info("job failed: %s", e, extra=extra)
@@ -79,8 +85,8 @@ def _run(job_id: uuid.UUID, owner: str) -> None:
         model = model_holder.current(Instrument(instrument or Instrument.AUTO))
     except model_holder.ModelUnavailable as e:
         raise JobFailed(str(e)) from None
-    if audio_key is None or not storage.exists(audio_key):
-        raise JobFailed("the uploaded file is missing from storage")
+    if audio_key is None:
+        raise JobFailed(MISSING_UPLOAD)
     last = {"stage": None, "progress": 0.0}
 
     def report(stage, fraction: float) -> None:  # a new stage at once, else every 2 % of the bar
@@ -90,9 +96,16 @@ def _run(job_id: uuid.UUID, owner: str) -> None:
             last.update(stage=stage, progress=value)
             jobs.progress(job_id, owner, stage=stage, progress=value)
 
+    # the upload copied to a temporary file (the store may be a bucket on another machine); the
+    # results are written beside it and stored from there
     with tempfile.TemporaryDirectory(prefix="tunescribe-") as tmp:
+        audio = Path(tmp) / Path(audio_key).name
         try:
-            out = transcribe_file(storage.path(audio_key), tmp, "score", model=model, pdf=True, title=title,
+            copy_to_file(storage, audio_key, audio)
+        except NotStored:
+            raise JobFailed(MISSING_UPLOAD) from None
+        try:
+            out = transcribe_file(audio, tmp, "score", model=model, pdf=True, title=title,
                                   max_duration_s=s.max_audio_minutes * 60, on_progress=report)
         except AudioTooLong:
             raise JobFailed(too_long(s.max_audio_minutes)) from None

@@ -4,6 +4,8 @@ as the services, so it can read the database they write."""
 from __future__ import annotations
 
 import os
+import subprocess
+import uuid
 from pathlib import Path
 
 import httpx
@@ -42,8 +44,6 @@ def services_env(tmp_path_factory):
 
     get_settings.cache_clear()
     get_engine.cache_clear()
-    import subprocess
-
     subprocess.run([stack.PYTHON, "-m", "services.common.migrate"], env=env, cwd=stack.ROOT, check=True)
     env["_VAR_DIR"] = str(var_dir)
     yield env
@@ -88,3 +88,47 @@ def client(api):
 @pytest.fixture(scope="session")
 def piano_wav(tmp_path_factory) -> Path:
     return stack.piano_wav(tmp_path_factory.mktemp("audio") / "phrase.wav")
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A Redis server of the test's own, which the test may stop and start again."""
+    port = stack.free_port()
+    args = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--dir", str(tmp_path)]
+    server = {"proc": subprocess.Popen(args, stdout=subprocess.DEVNULL)}
+    stack.wait_until(lambda: subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode == 0,
+                     10, "redis did not start")
+
+    def restart():
+        server["proc"].kill()
+        server["proc"].wait()
+        server["proc"] = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+
+    yield f"redis://127.0.0.1:{port}/0", restart
+    server["proc"].kill()
+
+
+@pytest.fixture(scope="session")
+def object_store(tmp_path_factory):
+    """The local S3-compatible server (`make storage`), started for the session when it is not up."""
+    weed = None
+    if not stack.storage_running():
+        root = tmp_path_factory.mktemp("seaweedfs")
+        weed = stack.start_storage(root / "data", root / "weed.log")
+    yield stack.S3_ENDPOINT
+    if weed is not None:
+        weed.stop()
+
+
+@pytest.fixture
+def bucket(object_store) -> str:
+    """A new bucket of the test's own on the local server, emptied and removed afterwards."""
+    name = f"tunescribe-test-{uuid.uuid4().hex[:12]}"
+    store = stack.s3_store(name)
+    store.prepare()
+    yield name
+    for page in store.client.get_paginator("list_objects_v2").paginate(Bucket=name):
+        for o in page.get("Contents", []):
+            store.client.delete_object(Bucket=name, Key=o["Key"])
+    store.client.delete_bucket(Bucket=name)

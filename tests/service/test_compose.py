@@ -54,7 +54,7 @@ def argv_of(start, *args) -> list[str]:
     started: list[list[str]] = []
 
     class Recorder:
-        def __init__(self, argv, env, log):
+        def __init__(self, argv, env, log, cwd=stack.ROOT):
             started.append(argv)
 
     mp = pytest.MonkeyPatch()

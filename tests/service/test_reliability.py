@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -13,25 +12,6 @@ import httpx
 import pytest
 
 from benchmarks import stack
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    """A Redis server of the test's own, which the test may stop and start again."""
-    port = stack.free_port()
-    args = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--dir", str(tmp_path)]
-    server = {"proc": subprocess.Popen(args, stdout=subprocess.DEVNULL)}
-    stack.wait_until(lambda: subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode == 0,
-                     10, "redis did not start")
-
-    def restart():
-        server["proc"].kill()
-        server["proc"].wait()
-        server["proc"] = subprocess.Popen(args, stdout=subprocess.DEVNULL)
-
-    yield f"redis://127.0.0.1:{port}/0", restart
-    server["proc"].kill()
 
 
 @pytest.fixture
@@ -67,6 +47,9 @@ def test_killed_worker_job_is_finished_by_the_other_exactly_once(own_stack, long
     assert done["status"] == "succeeded", done["error"]
     assert done["attempts"] == 2
     assert _succeeded_lines(own_stack, job["id"]) == 1
+    started = [line for log in own_stack.root.glob("worker-*.log") for line in log.read_text().splitlines()
+               if f'"job started", "job_id": "{job["id"]}"' in line]
+    assert sorted(line.rsplit('"attempt": ', 1)[1] for line in started) == ['"1"}', '"2"}']  # as the row counts them
     assert user.http.get(f"/api/jobs/{job['id']}/midi").status_code == 200
 
 

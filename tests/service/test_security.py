@@ -377,9 +377,41 @@ def test_throttle_without_redis_stays_bounded():
 
     windows = _MemoryWindows(max_keys=100)
     for i in range(1000):
-        windows.add(f"key-{i}")
+        windows.add(f"key-{i}", 60)
+    assert len(windows._times) == 100
+    for i in range(1000):  # asking about keys never seen keeps nothing
+        windows.oldest_within(f"asked-{i}", 60, 1)
     assert len(windows._times) == 100
     assert windows.oldest_within("key-999", 60, 1) is not None and windows.oldest_within("key-0", 60, 1) is None
+
+
+def test_upload_places_without_redis_never_pass_the_limit():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from services.api.security import _MemoryWindows
+
+    windows = _MemoryWindows(max_keys=100)
+    with ThreadPoolExecutor(8) as pool:
+        taken = list(pool.map(lambda _: windows.take("user", 60, 5), range(40)))
+    names = [name for name, _ in taken if name is not None]
+    assert len(names) == 5 and all(oldest is not None for name, oldest in taken if name is None)
+    windows.remove("user", names[0])  # a refused upload gives its place back
+    assert windows.take("user", 60, 5)[0] is not None and windows.take("user", 60, 5)[0] is None
+
+
+def test_upload_places_in_redis_never_pass_the_limit_under_concurrent_requests(services_env):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from services.api.security import _RedisWindows
+
+    windows, key = _RedisWindows(services_env["BROKER_URL"]), f"tunescribe:test:{uuid.uuid4().hex}"
+    with ThreadPoolExecutor(16) as pool:
+        taken = list(pool.map(lambda _: windows.take(key, 60, 5), range(64)))
+    accepted = [name for name, _ in taken if name is not None]
+    assert 1 <= len(accepted) <= 5  # racers for the last places may all be refused; never one too many
+    for name in accepted:
+        windows.remove(key, name)
+    assert windows.take(key, 60, 5)[0] is not None
 
 
 # --- what is public ---------------------------------------------------------------------------------

@@ -329,3 +329,33 @@ def test_file_under_the_cap_is_accepted(small_api):
     user = stack.Client(small_api)
     r = user.http.post("/api/jobs", files={"file": ("ok.wav", wav_bytes(1.0), "audio/wav")})
     assert r.status_code == 202, r.text
+
+
+# --- the upload limit, one across API replicas -----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def limited_apis(services_env, var_dir):
+    """Two API processes, as two replicas behind a load balancer, each allowing a user 3 uploads an hour."""
+    env = dict(services_env, TUNESCRIBE_UPLOAD_LIMIT="3", TUNESCRIBE_UPLOAD_WINDOW_S="3600")
+    ports = [stack.free_port(), stack.free_port()]
+    procs = [stack.start_api(env, port, var_dir / f"api-limited-{port}.log") for port in ports]
+    yield [f"http://127.0.0.1:{port}" for port in ports]
+    for proc in procs:
+        proc.stop()
+
+
+def test_the_upload_limit_is_one_count_across_api_replicas(limited_apis, piano_wav):
+    on_a = stack.Client(limited_apis[0])
+    on_b = stack.Client(limited_apis[1], email=on_a.email, password=on_a.password, register=False)
+    refused = on_a.http.post("/api/jobs", files={"file": ("notes.txt", b"plain text, not a recording")})
+    assert refused.status_code == 415  # a refused upload is not counted
+    for user in (on_a, on_b, on_a):
+        user.upload(piano_wav)
+    for user in (on_b, on_a):
+        r = user.http.post("/api/jobs", files={"file": (piano_wav.name, piano_wav.read_bytes())})
+        assert r.status_code == 429, r.text
+        assert 3500 < int(r.headers["Retry-After"]) <= 3601
+        assert r.json()["detail"] == ("You have sent 3 recordings in the last 60 minutes, the most allowed. "
+                                      "You can send the next one in 60 minutes.")
+    assert on_a.http.get("/api/jobs").json()["count"] == 3
+    stack.Client(limited_apis[1]).upload(piano_wav)  # the limit is each user's own

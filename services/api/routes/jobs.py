@@ -7,16 +7,20 @@ import re
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path, PurePath
-from typing import Annotated
+from typing import Annotated, BinaryIO
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Response, UploadFile, status
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from services.api.deps import CurrentUser, OwnJob, SessionDep, StorageDep
 from services.api.schemas import JobPublic, JobsPublic
+from services.api.security import upload_slot
 from services.api.uploads import declared_minutes, sniff_audio
 from services.common import jobs
 from services.common.artifacts import ARTIFACTS, RESULTS, ArtifactKind, ArtifactSpec, storage_key
@@ -24,7 +28,7 @@ from services.common.limits import too_large, too_long
 from services.common.models import Artifact, Job, JobStatus
 from services.common.queue import QueueUnavailable
 from services.common.settings import get_settings
-from services.common.storage import TooLarge
+from services.common.storage import CHUNK, NotStored, Storage, TooLarge
 from tunescribe.cards import Instrument
 from tunescribe.outputs import TRANSPOSED_FROM
 
@@ -49,12 +53,19 @@ def _clean_filename(name: str | None) -> str:
 
 
 @router.post("", response_model=JobPublic, status_code=status.HTTP_202_ACCEPTED,
-             responses={413: {}, 415: {}, 422: {}, 503: {"description": "the job queue is unavailable; nothing was stored"}})
+             responses={413: {}, 415: {}, 422: {}, 429: {"description": "the user's upload limit is reached (Retry-After)"},
+                        503: {"description": "the job queue or the file store is unavailable; nothing was stored"}})
 def create_job(user: CurrentUser, session: SessionDep, storage: StorageDep,
                file: Annotated[UploadFile, File(description="an audio recording")],
                title: Annotated[str | None, Form(max_length=200)] = None,
                instrument: Annotated[Instrument, Form(description="auto: TuneScribe decides from the audio")] = Instrument.AUTO,
                ) -> Job:
+    with upload_slot(user.id):  # given back if the upload is refused below
+        return _accept_upload(user.id, session, storage, file, title, instrument)
+
+
+def _accept_upload(user_id: uuid.UUID, session: Session, storage: Storage, file: UploadFile, title: str | None,
+                   instrument: Instrument) -> Job:
     s = get_settings()
     head = file.file.read(64)
     file.file.seek(0)
@@ -69,7 +80,7 @@ def create_job(user: CurrentUser, session: SessionDep, storage: StorageDep,
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, too_long(s.max_audio_minutes, minutes))
     ext, content_type = kind
     filename = _clean_filename(file.filename)
-    job = Job(id=uuid.uuid4(), user_id=user.id, filename=filename, instrument=instrument,
+    job = Job(id=uuid.uuid4(), user_id=user_id, filename=filename, instrument=instrument,
               title=_printable(title or "")[:200] or PurePath(filename).stem[:200] or "Untitled")
     key = storage_key(job.id, ArtifactKind.AUDIO, ext)
     try:  # the file first, then the rows: a job row always has its audio
@@ -106,28 +117,47 @@ def get_job(job: OwnJob) -> Job:
     return job
 
 
-def _stored(job: Job, session, spec: ArtifactSpec, storage) -> Artifact:
-    """The job's artifact of `spec`; 404 with the reason when it has none."""
-    artifact = session.scalar(select(Artifact).where(Artifact.job_id == job.id, Artifact.kind == spec.kind))
-    if artifact is None or not storage.exists(artifact.key):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no {spec.route} for this job" +
-                            ("" if job.status == JobStatus.SUCCEEDED else f" (it is {job.status})"))
-    return artifact
+def _attachment(filename: str) -> str:
+    """Content-Disposition for a download under the user's own name: RFC 6266 `filename*=` when it
+    is not plain ASCII (as Starlette's FileResponse writes it)."""
+    quoted = quote(filename)
+    return f"attachment; filename*=utf-8''{quoted}" if quoted != filename else f'attachment; filename="{filename}"'
 
 
 def _download_name(job: Job, spec: ArtifactSpec, transposition: str | None = None) -> str:
-    """The user's own name; Starlette writes it as RFC 6266 filename*= when it is not plain ASCII."""
     if spec.output is None:
         return job.filename
     stem = PurePath(job.filename).stem or "transcription"
     return stem + (f" ({transposition})" if transposition else "") + spec.suffix
 
 
+def _chunks(stream: BinaryIO) -> Iterator[bytes]:
+    with stream:
+        while chunk := stream.read(CHUNK):
+            yield chunk
+
+
+def _open_stored(job: Job, session, spec: ArtifactSpec, storage) -> tuple[Artifact, BinaryIO]:
+    """The job's artifact of `spec`, opened; 404 with the reason when it has none."""
+    artifact = session.scalar(select(Artifact).where(Artifact.job_id == job.id, Artifact.kind == spec.kind))
+    try:
+        stream = storage.open(artifact.key) if artifact is not None else None
+    except NotStored:
+        stream = None
+    if stream is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no {spec.route} for this job" +
+                            ("" if job.status == JobStatus.SUCCEEDED else f" (it is {job.status})"))
+    return artifact, stream
+
+
 def _download(spec: ArtifactSpec):
-    def download(job: OwnJob, session: SessionDep, storage: StorageDep) -> FileResponse:
-        artifact = _stored(job, session, spec, storage)
-        return FileResponse(storage.path(artifact.key), media_type=artifact.content_type,
-                            filename=_download_name(job, spec))
+    # streamed through the API rather than redirected to a presigned URL: the app's pages fetch from
+    # their own origin only (CSP connect-src 'self'), the bucket need not be reachable from browsers,
+    # and the owner check and the user's file name stay here
+    def download(job: OwnJob, session: SessionDep, storage: StorageDep) -> StreamingResponse:
+        artifact, stream = _open_stored(job, session, spec, storage)
+        return StreamingResponse(_chunks(stream), media_type=artifact.content_type,
+                                 headers={"Content-Disposition": _attachment(_download_name(job, spec))})
 
     download.__name__ = f"download_{spec.route.replace('-', '_')}"
     return download
@@ -143,7 +173,7 @@ def _transposable_download(spec: ArtifactSpec):
     source = next(s for s in RESULTS if s.output == TRANSPOSED_FROM[spec.output])
 
     def download(job: OwnJob, session: SessionDep, storage: StorageDep,
-                 transpose: TransposeQuery = None) -> FileResponse:
+                 transpose: TransposeQuery = None) -> Response:
         if transpose is None:
             return as_stored(job, session, storage)
         from tunescribe.notation.engrave import EngravingError
@@ -153,9 +183,12 @@ def _transposable_download(spec: ArtifactSpec):
             transposition = parse_transposition(transpose)
         except TranspositionError as e:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(e)) from None
-        original = storage.path(_stored(job, session, source, storage).key)
+        _, stream = _open_stored(job, session, source, storage)
         tmp = Path(tempfile.mkdtemp(prefix="tunescribe-transpose-"))
         try:  # made on request (seconds: music21, and MuseScore for the PDF), deleted once sent
+            original = tmp / f"original{source.suffix}"
+            with stream, open(original, "wb") as f:
+                shutil.copyfileobj(stream, f)
             path = write_transposed(spec.output, original, tmp / f"score{spec.suffix}", transposition)
         except TranspositionError as e:
             code, reason = status.HTTP_422_UNPROCESSABLE_ENTITY, str(e)
@@ -170,19 +203,22 @@ def _transposable_download(spec: ArtifactSpec):
     download.__name__ = f"download_{spec.route.replace('-', '_')}"
     return download
 
+    download.__name__ = f"download_{spec.route.replace('-', '_')}"
+    return download
+
 
 for _spec in ARTIFACTS:
     router.add_api_route(f"/{{job_id}}/{_spec.route}",
                          (_transposable_download if _spec.transposable else _download)(_spec), methods=["GET"],
-                         response_class=FileResponse,
-                         responses={404: {}, **({422: {}, 503: {}} if _spec.transposable else {})})
+                         response_class=StreamingResponse,
+                         responses={404: {}, 503: {}, **({422: {}} if _spec.transposable else {})})
 
 
-@router.delete("/{job_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {}})
+@router.delete("/{job_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {}, 503: {}})
 def delete_job(job: OwnJob, session: SessionDep, storage: StorageDep) -> Response:
     job_id = job.id
+    storage.delete_prefix(str(job_id))  # first: with the store down the user gets 503 and can try again
     session.delete(job)
-    session.commit()
-    storage.delete_prefix(str(job_id))  # a worker still running it loses its claim and stops
+    session.commit()  # a worker still running it loses its claim and stops
     log.info("job deleted", extra={"job_id": job_id})
     return Response(status_code=status.HTTP_204_NO_CONTENT)
