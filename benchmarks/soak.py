@@ -11,7 +11,8 @@ Measures
 - the soak: `--jobs` short jobs sent by `--users` users in bursts (each user one upload a burst,
   all at once), while one worker is killed (SIGKILL, mid-job) and started again every minute. Every
   job must end exactly once: a row in a final state, and one "job succeeded" line in all the
-  workers' logs for each succeeded job, and its five objects in the bucket.
+  workers' logs for each succeeded job, and its objects in the bucket (five when measured, before
+  the PDF).
 
 Needs PostgreSQL and Redis on 127.0.0.1 (`make servers`); starts SeaweedFS when it is not up (`make
 storage`). Uses Redis database TUNESCRIBE_TEST_REDIS_DB (default 13), flushed at start, and a fresh

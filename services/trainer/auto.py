@@ -93,7 +93,7 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, default=Path("data/corpus"))
     ap.add_argument("--piano-corpus", type=Path, default=Path("data/piano-corpus"))
     ap.add_argument("--out", type=Path, default=Path("models/auto-v1"))
-    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--epochs", type=int, default=36)
     ap.add_argument("--steps", type=int, default=100, help="steps per epoch")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--real-ensemble", type=Path, default=None, help="real ensemble recordings (measured only)")

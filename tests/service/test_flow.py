@@ -22,7 +22,9 @@ def test_upload_transcribe_download_history_delete(worker, client, piano_wav, va
     done = client.wait(job["id"])
     assert done["status"] == "succeeded", done["error"]
     assert done["stage"] == "done" and done["progress"] == 1.0
-    assert done["model_version"] == "tsunet-v1" and done["note_count"] > 5
+    # Auto (the default) hears the piano phrase and sends it to the shipped piano model
+    piano_model = (stack.ROOT / "models" / "DEFAULT-piano").read_text().strip()
+    assert done["model_version"] == piano_model and done["note_count"] > 5
     assert abs(done["duration_s"] - sf.info(str(piano_wav)).duration) < 0.01 and done["finished_at"]
 
     midi = client.http.get(f"/api/jobs/{job['id']}/midi")

@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from benchmarks import stack
+from services.common.artifacts import ARTIFACTS
 from services.common.models import Artifact
 from services.common.settings import Settings
 from services.common.storage import LocalStorage, NotStored, S3Storage, StorageUnavailable, TooLarge
@@ -176,7 +177,7 @@ def test_a_worker_with_no_shared_folder_transcribes_into_the_bucket(bucket, priv
             keys = set(session.scalars(select(Artifact.key).where(Artifact.job_id == uuid.UUID(job["id"]))))
         engine.dispose()
         store = stack.s3_store(bucket)
-        assert len(keys) == 5 and names_in(store) == {f"jobs/{k}" for k in keys}
+        assert len(keys) == len(ARTIFACTS) and names_in(store) == {f"jobs/{k}" for k in keys}
         for side in (api_side, worker_side):  # nothing of the job on either side's disk
             assert not [p for p in side.rglob("*") if job["id"] in str(p) or p.suffix in (".wav", ".mid")]
 

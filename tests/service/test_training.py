@@ -102,10 +102,10 @@ def test_promoted_model_serves_the_next_job_and_rollback_restores(trainer, admin
     assert candidates, "needs the candidate of the previous test"
     new = candidates[0]
     assert admin.http.post(f"/api/admin/models/{new}/promote").json()["status"] == "active"
-    assert client.wait(client.upload(piano_wav)["id"])["model_version"] == new
+    assert client.wait(client.upload(piano_wav, instrument="ensemble")["id"])["model_version"] == new
     assert admin.http.post("/api/admin/models/rollback").json()["version"] == "tsunet-v1"
     assert _active(admin) == "tsunet-v1"
-    assert client.wait(client.upload(piano_wav)["id"])["model_version"] == "tsunet-v1"
+    assert client.wait(client.upload(piano_wav, instrument="ensemble")["id"])["model_version"] == "tsunet-v1"
     assert admin.http.post("/api/admin/models/no-such-model/promote").status_code == 404
 
 
