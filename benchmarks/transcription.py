@@ -137,9 +137,14 @@ def run_measured(cmd: list[str], log: Path) -> Run:
 
 
 def model_description(model: Path | None) -> dict:
-    """Which TuneScribe model the run used: its directory and the version in its card."""
-    from tunescribe.cards import ModelError, default_model_dir, read_card
+    """Which TuneScribe model the run used: its directory and the version in its card; without
+    --model, Auto (the CLI's default) and the two models it chooses between."""
+    from tunescribe.cards import Instrument, ModelError, default_model_dir, read_card, shipped_piano_model
 
+    if model is None and shipped_piano_model() is not None:
+        return {"models": "Auto (models/auto-v1) picks per file: piano "
+                          f"{model_description(default_model_dir(Instrument.PIANO))['model_version']}, ensemble "
+                          f"{model_description(default_model_dir())['model_version']}"}
     try:
         directory = model or default_model_dir()
     except ModelError as e:
