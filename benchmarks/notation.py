@@ -62,7 +62,7 @@ import numpy as np
 import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: its sibling modules
-from transcription import PEER_PYTHON, PEER_SCRIPT, REPO, machine, model_description  # noqa: E402
+from transcription import PEERS, REPO, machine, model_description  # noqa: E402
 
 from services.trainer.truth import Truth, load_truth, truth_of  # noqa: E402
 from tunescribe.evaluate_notation import mean_notation_metrics, notation_metrics, read_written  # noqa: E402
@@ -72,6 +72,7 @@ from tunescribe.notes import Note  # noqa: E402
 
 TARGETS = {"time_signature": 0.85, "key_signature": 0.85, "beat_f": 0.85, "position": 0.80}
 SYSTEM_TITLES = {"ours": "TuneScribe", "peer": "Basic Pitch 0.4.0 + music21 MIDI import"}
+PEER_PYTHON, PEER_SCRIPT, _ = PEERS["peer"]
 
 # ---------------------------------------------------------------- the real recordings
 
