@@ -214,12 +214,12 @@ def test_a_lone_onset_a_third_into_a_beat_is_a_late_sixteenth_and_two_thirds_mak
 
 def test_a_fading_note_is_held_to_the_next_onset_and_a_long_silence_is_a_rest():
     """Issue 28: notes of a staff sounding a third of their time are written up to the next onset
-    (chords too); a silence of a beat and a half or more stays a rest; the last note keeps its end."""
+    (chords too); a silence of two beats or more stays a rest; the last note keeps its end."""
     q = lambda p, s, e: QNote(p, Fraction(s), Fraction(e), 80)  # noqa: E731
     staff = [q(60, 0, Fraction(1, 4)), q(64, 0, Fraction(1, 8)), q(62, 1, Fraction(5, 4)), q(64, 2, Fraction(5, 2)),
-             q(65, 4, 5)]
+             q(65, Fraction(9, 2), 5), q(67, 6, 7)]
     assert [(n.pitch, n.start, n.end) for n in legato(staff)] == [
-        (60, 0, 1), (64, 0, 1), (62, 1, 2), (64, 2, Fraction(5, 2)), (65, 4, 5)]
+        (60, 0, 1), (64, 0, 1), (62, 1, 2), (64, 2, Fraction(5, 2)), (65, Fraction(9, 2), 6), (67, 6, 7)]
 
 
 def test_a_plucked_figure_is_written_without_a_rest_after_every_note():
