@@ -34,9 +34,6 @@ FAST_QUARTER, SLOW_QUARTER = np.log2(140 / 90), np.log2(50 / 90)
 # and those no reading may imply: a pulse read as eighths or halves must give a quarter note a
 # player would take (the corpus's performances take 50 to 140; scores rarely ask beyond these)
 QUARTER_BPM = (45.0, 170.0)
-# a reading is left out when it puts more than UNWRITABLE times as many onsets off its sixteenths
-# as the best reading does, and more than UNWRITABLE_FLOOR of them
-UNWRITABLE, UNWRITABLE_FLOOR = 2.0, 0.05
 EARLY_S = 0.05  # a first note this much before a downbeat is played early, not in a bar of its own
 
 
@@ -153,11 +150,6 @@ def _readings(notes: list[Note], pulse_s: np.ndarray, track: int) -> tuple[list[
         half_fit = float(np.mean(np.abs(2 * pos - np.round(2 * pos)) < 0.3))
         eighth_s = period / pulse
         per_pulse[pulse] = (acc, max(lo, 0), n, fit, half_fit, eighth_s, pos.min(), pos.max())
-    # a reading must be writable: one that puts the onsets between its sixteenths (straight
-    # sixteenths at half their tempo, as thirty-seconds) cannot be quantized on the grid of quantize.py
-    off = {pulse: 1 - v[4] for pulse, v in per_pulse.items()}  # share of onsets off the sixteenths
-    most = max(UNWRITABLE * min(off[h.pulse] for h in hyps), UNWRITABLE_FLOOR)
-    hyps = [h for h in hyps if off[h.pulse] <= most]
     blocks = {}  # each meter's block of profile columns
     at = 0
     for m, (bar, _) in METERS.items():
