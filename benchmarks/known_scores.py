@@ -92,3 +92,25 @@ def maple_leaf_rag(seconds: float = 180.0, quarter_s: float = 0.6) -> list[Note]
                 end = start + max(float(chord.quarterLength) * quarter_s, 0.05)
                 notes += [Note(p.midi, start, end, 80) for p in chord.pitches]
     return sorted(notes, key=lambda n: (n.start_s, n.pitch))
+
+
+def rag(bars: int = 16):
+    """A rag in 2/4 and C major in straight sixteenths: the right hand runs up and down the bar's
+    chord, every other bar with the rag's syncopation (sixteenth, eighth, sixteenth); the left hand
+    plays the oom-pah, a bass note on each beat and the chord on each off-beat eighth."""
+    harmony = [(48, [60, 64, 67]), (53, [60, 65, 69]), (43, [59, 62, 65, 67]), (48, [60, 64, 67])]
+    events = []
+    for bar in range(bars):
+        bass, chord = harmony[(bar // 2) % 4]
+        at = 2 * bar
+        tones = [p + 12 for p in chord] + [chord[0] + 24]
+        turn = tones + tones[-2:0:-1]  # up and down again
+        run = [turn[k % len(turn)] for k in range(8)]
+        if bar % 2:
+            events += [(run[0], at, 0.25), (run[2], at + 0.25, 0.5), (run[3], at + 0.75, 0.25)]
+            events += [(run[4 + k], at + 1 + 0.25 * k, 0.25) for k in range(4)]
+        else:
+            events += [(p, at + 0.25 * k, 0.25) for k, p in enumerate(run)]
+        events += [(bass, at, 0.5), (bass - 12 if bar % 2 else bass + 7, at + 1, 0.5)]
+        events += [(p, at + off, 0.5) for off in (0.5, 1.5) for p in chord]
+    return events

@@ -26,6 +26,11 @@ score), each system writes MusicXML, which is re-read with music21 and scored:
 - rhythm: reference notes are matched to the system's notes (mir_eval: same pitch, onsets within
   50 ms); each matched note's written note (same pitch, nearest place in the score) must have the
   true position in the bar and the true duration, in quarter notes, ties merged;
+- rests: how often a staff of the written score falls silent between its first note and its
+  last (a silence counted once however many rest symbols write it), per bar of the true score,
+  against how often a part of the true score does (both the mean over staves or parts);
+- tuplets: the share of written notes in a tuplet, and in a tuplet other than a triplet (as
+  written, ties not merged), beside the true score's share of notes whose value needs one;
 - every MusicXML file valid against the MusicXML 4.0 schema and re-readable by music21.
 
 The metrics are tunescribe.evaluate_notation's (notation_metrics, mean_notation_metrics).
@@ -57,7 +62,7 @@ import numpy as np
 import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: its sibling modules
-from transcription import PEER_PYTHON, PEER_SCRIPT, REPO, machine, model_description  # noqa: E402
+from transcription import PEERS, REPO, machine, model_description  # noqa: E402
 
 from services.trainer.truth import Truth, load_truth, truth_of  # noqa: E402
 from tunescribe.evaluate_notation import mean_notation_metrics, notation_metrics, read_written  # noqa: E402
@@ -67,6 +72,7 @@ from tunescribe.notes import Note  # noqa: E402
 
 TARGETS = {"time_signature": 0.85, "key_signature": 0.85, "beat_f": 0.85, "position": 0.80}
 SYSTEM_TITLES = {"ours": "TuneScribe", "peer": "Basic Pitch 0.4.0 + music21 MIDI import"}
+PEER_PYTHON, PEER_SCRIPT, _ = PEERS["peer"]
 
 # ---------------------------------------------------------------- the real recordings
 
@@ -288,6 +294,13 @@ def markdown(report: dict) -> str:
              ("position within the beat right, whatever the bar (matched notes)", "position_in_beat", _pct),
              ("duration right (matched notes)", "duration", _pct),
              ("position and duration right (matched notes)", "position_and_duration", _pct),
+             ("rests per bar: a staff's silences per bar of the true score (issue 28: within 20 % of the true score's)",
+              "rests_per_bar", lambda x: f"{x:.3f}"),
+             ("the true score's rests per bar (a part's)", "true_rests_per_bar", lambda x: f"{x:.3f}"),
+             ("written notes in tuplets", "in_tuplets", lambda x: f"{100 * x:.2f} %"),
+             ("written notes in tuplets other than triplets (issue 28: ≤ 0.2 %)", "in_other_tuplets",
+              lambda x: f"{100 * x:.2f} %"),
+             ("the true score's notes in tuplets", "true_in_tuplets", lambda x: f"{100 * x:.2f} %"),
              ("note F1, onsets within 50 ms (mean)", "note_f1", lambda x: f"{x:.3f}"),
              ("matched notes", "matched_notes", str)]
     for title, key, fmt in extra:

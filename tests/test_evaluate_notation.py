@@ -16,6 +16,7 @@ from tunescribe.evaluate_notation import (
     notation_metrics,
     q,
     read_written,
+    silences,
 )
 from tunescribe.notes import Note
 
@@ -43,7 +44,7 @@ def truth(meter="4/4", shape=(4, 2), fifths=1) -> TrueScore:
     notes = [Note(p, o * SECONDS_PER_QUARTER, (o + d) * SECONDS_PER_QUARTER, 80) for p, o, d in PLAYED]
     return TrueScore(meter=meter, meter_shape=shape, beat_quarters=Fraction(1), fifths=fifths, beats_s=BEATS_S,
                      downbeats_s=BEATS_S[::4], notes=notes, bar_position=[q(o % 4) for _, o, _ in PLAYED],
-                     duration=[q(d) for _, _, d in PLAYED])
+                     duration=[q(d) for _, _, d in PLAYED], bars=2, silences=0.0)
 
 
 def metrics(true: TrueScore, xml) -> dict:
@@ -99,3 +100,20 @@ def test_an_unreadable_file_is_a_result_that_scores_zero(tmp_path):
     assert (mean["pieces"], mean["readable"]) == (2, 1)
     assert mean["time_signature"] == mean["key_signature"] == 0.5 and mean["beat_f"] == 0.5
     assert mean["matched_notes"] == 4 and mean["position"] == mean["duration"] == 1.0
+
+
+def test_rests_count_the_silences_of_each_staff_and_tuplets_count_written_notes(tmp_path):
+    """A silence is counted once however it is written (a rest cut at the beats is one rest); a
+    second part's silences are averaged with the first's. A note of a 12:11 tuplet is in a tuplet
+    other than a triplet, the three of an eighth-note triplet in a triplet."""
+    melody = [(72, 0, 1), (74, 2, 1), (76, 3, 1), (67, 4, 1), (69, 7, 1)]  # rests of 1 and 2 quarters
+    assert silences([[(q(o), q(d)) for _, o, d in melody], [(Fraction(0), Fraction(8))]]) == 1.0
+    assert silences([[(Fraction(0), Fraction(2)), (Fraction(1), Fraction(1)), (Fraction(2), Fraction(1))]]) == 0.0
+    row = metrics(truth(), write_score(tmp_path / "rests.musicxml", melody))
+    assert (row["silences"], row["true_silences"], row["bars"]) == (2.0, 0.0, 2)
+    odd = [(72, 0, Fraction(11, 12)), (74, Fraction(11, 12), Fraction(1, 12)), (76, 1, Fraction(1, 3)),
+           (77, Fraction(4, 3), Fraction(1, 3)), (79, Fraction(5, 3), Fraction(1, 3)), (67, 2, 2)]
+    row = metrics(truth(), write_score(tmp_path / "tuplets.musicxml", odd))
+    assert (row["written_notes"], row["tuplet_notes"], row["other_tuplet_notes"]) == (6, 5, 2)
+    mean = mean_notation_metrics({"a": row})
+    assert mean["rests_per_bar"] == row["silences"] / 2 and mean["in_other_tuplets"] == pytest.approx(2 / 6)

@@ -4,6 +4,7 @@ end in valid MusicXML; the time map is monotonic and covers the notes."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections import Counter
 from fractions import Fraction
 
 import mido
@@ -16,7 +17,8 @@ from tunescribe.notation.export import write_score_midi
 from tunescribe.notation.key import KEY_FEATURES, Key, estimate_key, key_features, spelling_table
 from tunescribe.notation.meter import Hypothesis, start_and_end
 from tunescribe.notation.beats import BeatGrid, track_pulses
-from tunescribe.notation.quantize import QNote, quantize
+from tunescribe.evaluate_notation import silences
+from tunescribe.notation.quantize import QNote, legato, quantize
 from tunescribe.notation.score import _measures, build_score, write_musicxml
 from tunescribe.notation.staves import Staff, assign_voices, split_hands
 from tunescribe.notation.validate import schema_errors
@@ -200,6 +202,57 @@ def test_a_half_note_beat_keeps_sixteenths_and_eighth_note_triplets():
     notes = [Note(60 + i, 0.5 * x, 0.5 * x + 0.1, 80) for i, x in enumerate(quarters)]
     starts = [float(q.start) * grid.beat_quarters for q in quantize(notes, grid)]
     assert starts == pytest.approx(quarters)
+
+
+def test_a_lone_onset_a_third_into_a_beat_is_a_late_sixteenth_and_two_thirds_make_a_triplet():
+    grid = BeatGrid(np.arange(8) * 0.6, 4, 2)  # a quarter = 100
+    lone = [Note(60, 0.0, 0.2, 80), Note(62, 0.2, 0.5, 80), Note(64, 0.6, 1.1, 80)]
+    assert [q.start for q in quantize(lone, grid)] == [0, Fraction(1, 4), 1]
+    triplet = lone[:2] + [Note(63, 0.4, 0.55, 80), lone[2]]
+    assert [q.start for q in quantize(triplet, grid)] == [0, Fraction(1, 3), Fraction(2, 3), 1]
+
+
+def test_a_fading_note_is_held_to_the_next_onset_and_a_long_silence_is_a_rest():
+    """Issue 28: notes of a staff sounding a third of their time are written up to the next onset
+    (chords too); a silence of two beats or more stays a rest; the last note keeps its end."""
+    q = lambda p, s, e: QNote(p, Fraction(s), Fraction(e), 80)  # noqa: E731
+    staff = [q(60, 0, Fraction(1, 4)), q(64, 0, Fraction(1, 8)), q(62, 1, Fraction(5, 4)), q(64, 2, Fraction(5, 2)),
+             q(65, Fraction(9, 2), 5), q(67, 6, 7)]
+    assert [(n.pitch, n.start, n.end) for n in legato(staff)] == [
+        (60, 0, 1), (64, 0, 1), (62, 1, 2), (64, 2, Fraction(5, 2)), (65, Fraction(9, 2), 6), (67, 6, 7)]
+
+
+def test_a_plucked_figure_is_written_without_a_rest_after_every_note():
+    """An eighth and two sixteenths to a beat over the harmony of Bach's C-major prelude, each
+    note fading after 40 % of its length (a harpsichord as transcribed): every staff plays without
+    a rest; written as heard, each eighth would be a sixteenth and a sixteenth rest."""
+    bars = [[48, 52, 55, 60, 64], [48, 50, 57, 62, 65], [47, 50, 55, 62, 65], [48, 52, 55, 60, 64]] * 2
+    events = [(chord[(k + j) % 5], 4 * b + k + at, length * 0.4)
+              for b, chord in enumerate(bars) for k in range(4) for j, (at, length) in enumerate(
+                  [(0, 0.5), (0.5, 0.25), (0.75, 0.25)])]
+    result = build_score(play(events, 80, accent_every=4))
+    for staff in result.staves:
+        assert silences([[(n.start, n.duration) for v in staff.voices for n in v]]) == 0
+    values = Counter(n.duration * Fraction(result.grid.beat_quarters) for s in result.staves for v in s.voices for n in v)
+    assert set(values) == {Fraction(1, 2), Fraction(1, 4)} and values[Fraction(1, 2)] * 2 == values[Fraction(1, 4)]
+
+
+def test_no_tuplet_but_a_triplet_is_written():
+    """A note from a third of a beat to a quarter past the next beat (the third chosen in one beat,
+    sixteenths in the next) is a quarter-note triplet tied to a sixteenth, not an 11:12 tuplet;
+    in a half-note beat, five sixths of it are a half-note triplet tied to a quarter-note triplet."""
+    q = lambda p, s, e: QNote(p, Fraction(s), Fraction(e), 80)  # noqa: E731
+    four_four = BeatGrid(np.arange(9) * 0.5, 4, 2)
+    bar = written_values([q(60, 0, Fraction(1, 3)), q(62, Fraction(1, 3), Fraction(5, 4)), q(64, Fraction(5, 4), 4)],
+                         four_four, 1)[0]
+    assert bar[:3] == [(60, pytest.approx(1 / 3), None), (62, pytest.approx(2 / 3), "start"), (62, 0.25, "stop")]
+    two_two = BeatGrid(np.arange(5) * 1.0, 2, 2, beat_note=2)
+    bar = written_values([q(60, 0, Fraction(1, 6)), q(62, Fraction(1, 6), 1), q(64, 1, 2)], two_two, 1)[0]
+    assert bar[1:3] == [(62, pytest.approx(4 / 3), "start"), (62, pytest.approx(1 / 3), "stop")]
+    for grid, notes in ((four_four, [q(60, Fraction(1, 3), Fraction(7, 4))]), (two_two, [q(60, Fraction(1, 6), 1)])):
+        (m,) = _measures(Staff("treble", [notes]), grid, 1, spelling_table(Key(0, "major", 0)))
+        assert {(t.numberNotesActual, t.numberNotesNormal) for el in m.notesAndRests for t in el.duration.tuplets} \
+            <= {(3, 2)}
 
 
 def written_values(notes: list[QNote], grid: BeatGrid, n_measures: int) -> list[list[tuple]]:

@@ -1,7 +1,9 @@
 """Notation metrics: a written score (MusicXML) against the true score of the recording it was
 written from. Per piece: the time signature and key signature right, the beat F-measure (and AMLt,
 and the downbeat F-measure), and, for the reference notes a transcription found, whether the
-written note has the true position in the bar and the true duration; and their means over pieces.
+written note has the true position in the bar and the true duration; how often a staff rests
+against how often a part of the true score rests, per true bar; how many written notes are in
+tuplets (and in tuplets other than triplets); and their means over pieces.
 benchmarks/notation.py reports them; the notation trainer's targets use the same beat F-measure."""
 
 from __future__ import annotations
@@ -41,6 +43,31 @@ class TrueScore:
     notes: list[Note]  # the reference notes, as they sound
     bar_position: list[Fraction]  # per reference note: quarter notes from its bar's start
     duration: list[Fraction]  # per reference note: written duration in quarters, ties merged
+    bars: int  # bars of the score the recording covers
+    silences: float  # rests per part over those bars (see `silences`)
+
+
+def silences(parts: list[list[tuple[Fraction, Fraction]]]) -> float:
+    """How often a part rests: the silences between its first note and its last, where none of its
+    notes (onset, duration in quarters) sounds, however many rest symbols each is written with (a
+    rest cut at the beats is one rest); the mean over the parts that have notes."""
+    counts = []
+    for notes in parts:
+        if not notes:
+            continue
+        count, sounding = 0, None
+        for onset, duration in sorted(notes):
+            if sounding is not None and onset > sounding:
+                count += 1
+            sounding = max(sounding or onset, onset + duration)
+        counts.append(count)
+    return float(np.mean(counts)) if counts else 0.0
+
+
+def in_tuplet(quarters: Fraction) -> bool:
+    """Whether a written duration (quarters, ties merged) needs a tuplet: a denominator that is
+    not a power of two."""
+    return quarters.denominator & (quarters.denominator - 1) != 0
 
 
 def beat_f_measure(ref_s: np.ndarray, est_s: np.ndarray) -> float:
@@ -60,29 +87,41 @@ class Written:
     beat_quarters: float  # notated beat of that meter, in quarters
     fifths: int  # first key signature (0 when none)
     by_pitch: dict[int, list[tuple[Fraction, Fraction, Fraction]]]  # MIDI -> sorted (offset, bar position, duration)
+    silences: float  # rests per staff (see `silences`)
+    notes: int  # written notes (each pitch of a chord, each tied piece)
+    tuplet_notes: int  # of them, in a tuplet
+    other_tuplet_notes: int  # in a tuplet other than a triplet (3 in the time of 2)
 
 
 def read_written(path: Path) -> Written:
-    """Re-read a MusicXML file with music21 (raises if it cannot) and list its notes, ties merged."""
+    """Re-read a MusicXML file with music21 (raises if it cannot) and list its notes, ties merged;
+    count its rests per staff and its notes in tuplets (as written, ties not merged)."""
     import music21 as m21
 
     score = m21.converter.parse(str(path))
     tss = list(score.recurse().getElementsByClass(m21.meter.TimeSignature))
     ts = tss[0] if tss else m21.meter.TimeSignature("4/4")
     kss = list(score.recurse().getElementsByClass(m21.key.KeySignature))
+    tuplets = [(len(n.pitches), [(t.numberNotesActual, t.numberNotesNormal) for t in n.duration.tuplets])
+               for n in score.recurse().notes if not n.duration.isGrace]
     by_pitch: dict[int, list] = {}
+    staves = []
     for part in score.stripTies().parts:
+        staff = []
         for m in part.getElementsByClass(m21.stream.Measure):
             for n in m.recurse().notes:
                 if n.duration.isGrace or n.quarterLength == 0:
                     continue
                 inside = q(n.getOffsetInHierarchy(m))
+                staff.append((q(m.offset) + inside, q(n.quarterLength)))
                 for p in n.pitches:
                     by_pitch.setdefault(p.midi, []).append((q(m.offset) + inside, inside + q(m.paddingLeft), q(n.quarterLength)))
+        staves.append(staff)
     for v in by_pitch.values():
         v.sort()
     return Written(ts.ratioString, (ts.beatCount, ts.beatDivisionCount), float(ts.beatDuration.quarterLength),
-                   kss[0].sharps if kss else 0, by_pitch)
+                   kss[0].sharps if kss else 0, by_pitch, silences(staves), sum(k for k, _ in tuplets),
+                   sum(k for k, t in tuplets if t), sum(k for k, t in tuplets if any(x != (3, 2) for x in t)))
 
 
 def written_note(w: Written, pitch: int, quarters: float, tolerance: float):
@@ -138,6 +177,9 @@ def notation_metrics(truth: TrueScore, est_notes: list[Note], beats_s: np.ndarra
         in_beat_ok += position % unit == truth.bar_position[i] % unit
         dur_ok += duration == truth.duration[i]
         both += position == truth.bar_position[i] and duration == truth.duration[i]
+    row.update(bars=truth.bars, silences=w.silences, true_silences=truth.silences, written_notes=w.notes,
+               tuplet_notes=w.tuplet_notes, other_tuplet_notes=w.other_tuplet_notes,
+               true_tuplet_notes=sum(map(in_tuplet, truth.duration)))
     row.update(n_ref=n_ref, n_est=n_est, note_f1=2 * p * r / (p + r) if p + r else 0.0, matched=len(matched),
                position_right=pos_ok, duration_right=dur_ok, both_right=both, position_in_beat_right=in_beat_ok)
     return row
@@ -150,6 +192,9 @@ def mean_notation_metrics(rows: dict[str, dict]) -> dict:
     ok = [r for r in rs if r.get("readable")]
     n = len(rs)
     matched = sum(r["matched"] for r in ok)
+    bars = sum(r["bars"] for r in ok)
+    written = sum(r["written_notes"] for r in ok)
+    n_ref = sum(r["n_ref"] for r in ok)
     return {
         "pieces": n, "readable": len(ok), "schema_valid": sum(not r["schema_errors"] for r in rs),
         "time_signature": sum(r["meter_right"] for r in ok) / n,
@@ -164,4 +209,10 @@ def mean_notation_metrics(rows: dict[str, dict]) -> dict:
         "position_in_beat": sum(r["position_in_beat_right"] for r in ok) / matched if matched else 0.0,
         "duration": sum(r["duration_right"] for r in ok) / matched if matched else 0.0,
         "position_and_duration": sum(r["both_right"] for r in ok) / matched if matched else 0.0,
+        # a staff's rests (ours) and a part's (the true score's) per bar of the true score
+        "rests_per_bar": sum(r["silences"] for r in ok) / bars if bars else 0.0,
+        "true_rests_per_bar": sum(r["true_silences"] for r in ok) / bars if bars else 0.0,
+        "in_tuplets": sum(r["tuplet_notes"] for r in ok) / written if written else 0.0,
+        "in_other_tuplets": sum(r["other_tuplet_notes"] for r in ok) / written if written else 0.0,
+        "true_in_tuplets": sum(r["true_tuplet_notes"] for r in ok) / n_ref if n_ref else 0.0,
     }

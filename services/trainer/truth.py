@@ -17,7 +17,7 @@ import numpy as np
 from services.trainer.perform import Rubato
 from services.trainer.renditions import read_notes
 from services.trainer.works import Bar, bars_of
-from tunescribe.evaluate_notation import TrueScore, q
+from tunescribe.evaluate_notation import TrueScore, q, silences
 from tunescribe.notes import Note
 
 
@@ -84,10 +84,14 @@ def truth_of(rid: str, kind: str, meta: dict, labels: list[Note], bars: list[Bar
                 if k == 1:  # the bar's first beat (a pickup bar has none)
                     downbeats.append(t)
     position = [q(o - bar_at(o).start + bar_at(o).pad) for o, _, _ in placed]
+    parts: dict[int, list] = {}
+    for o, d, part in placed:
+        parts.setdefault(part, []).append((q(o), q(d)))
     return Truth(meter=meter, meter_shape=(ts.beatCount, ts.beatDivisionCount),
                  beat_quarters=q(ts.beatDuration.quarterLength), fifths=fifths, beats_s=np.unique(beats),
                  downbeats_s=np.unique(downbeats), notes=labels, bar_position=position,
-                 duration=[q(d) for _, d, _ in placed], id=rid, work=meta["work"], kind=kind,
+                 duration=[q(d) for _, d, _ in placed], bars=sum(lo < b.start + b.length and b.start < hi for b in bars),
+                 silences=silences(list(parts.values())), id=rid, work=meta["work"], kind=kind,
                  meters_in_excerpt=sorted(meter_w))
 
 

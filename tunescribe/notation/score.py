@@ -237,7 +237,7 @@ def _expressible(a: Fraction, b: Fraction, tie, bq: Fraction, rest: bool = False
             step = next((Fraction(y) for y in range(math.floor(b), int(x) + 1, -1)
                          if _plain(y - x, bq) and not (rest and x % (y - x))), step)
         cuts.append(step)
-    pieces = list(zip(cuts[:-1], cuts[1:]))
+    pieces = [piece for x, y in zip(cuts[:-1], cuts[1:]) for piece in _plain_pieces(x, y, bq)]
     out = []
     for i, (x, y) in enumerate(pieces):
         first, last = i == 0, i == len(pieces) - 1
@@ -249,10 +249,26 @@ def _expressible(a: Fraction, b: Fraction, tie, bq: Fraction, rest: bool = False
 
 
 def _plain(beats: Fraction, bq: Fraction) -> bool:
-    """Whether `beats` (of `bq` quarter notes) is one plain, dotted or tuplet note value."""
+    """Whether `beats` (of `bq` quarter notes) is one plain or dotted note value, or one of a
+    triplet. music21 would also write 11/12 of a quarter as a 12:11 tuplet: no reader wants that."""
     import music21 as m21
 
-    return m21.duration.Duration(beats * bq).type not in ("complex", "inexpressible")
+    d = m21.duration.Duration(beats * bq)
+    return d.type not in ("complex", "inexpressible") and all(
+        (t.numberNotesActual, t.numberNotesNormal) == (3, 2) for t in d.tuplets)
+
+
+def _plain_pieces(a: Fraction, b: Fraction, bq: Fraction) -> list[tuple[Fraction, Fraction]]:
+    """[a, b) (beats) as consecutive plain values, each the longest one from where the last ended
+    that ends on the grid a and b lie on (a note from the third to the end of a half-note beat is
+    a quarter-note triplet tied to an eighth-note triplet, not a half note of a 6:5 tuplet)."""
+    unit = Fraction(1, math.lcm(a.denominator, b.denominator))
+    out = []
+    while a < b:
+        end = next(y for y in (b - k * unit for k in range(int((b - a) / unit))) if _plain(y - a, bq))
+        out.append((a, end))
+        a = end
+    return out
 
 
 def _element(pitches: tuple[int, ...], quarters: Fraction, tie, table: list[str]):

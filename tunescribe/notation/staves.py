@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from itertools import groupby
 
-from tunescribe.notation.quantize import QNote
+from tunescribe.notation.quantize import QNote, legato
 
 TREBLE_RANGE = (55, 88)  # G3..E6: a single treble staff with a few ledger lines
 BASS_RANGE = (28, 66)  # E1..F#4
@@ -138,8 +138,8 @@ def make_staves(qnotes: list[QNote], beat_s: float = 0.5) -> list[Staff]:
     """One staff when the music fits one clef, else a treble and a bass staff; voices inside each."""
     clef = single_clef(qnotes)
     if clef is not None:
-        return [Staff(clef, assign_voices(qnotes))]
+        return [Staff(clef, assign_voices(legato(qnotes)))]
     hand = split_hands(qnotes, beat_s)
     right = [q for q, h in zip(qnotes, hand) if h == 0]
     left = [q for q, h in zip(qnotes, hand) if h == 1]
-    return [Staff("treble", assign_voices(right)), Staff("bass", assign_voices(left))]
+    return [Staff("treble", assign_voices(legato(right))), Staff("bass", assign_voices(legato(left)))]
