@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The whole journey in Debian's Chromium (headless) against a running TuneScribe at E2E_BASE_URL:
 // sign up, refuse non-audio, upload a rendered clip, watch the progress, see the score, play and see
-// the cursors move, download and parse the MIDI, write the score for a B♭ instrument and download its
+// the cursors move, loop bars 3–4 at half speed, download and parse the MIDI, write the score for a B♭ instrument and download its
 // PDF, find the job in the history, check that another user cannot open it and that a normal user
 // cannot open the admin page, delete it; with an
 // administrator's credentials, the admin page's models. Screenshots of each page go to E2E_OUT
@@ -203,6 +203,58 @@ try {
       timeout: 10_000,
     });
     await page.getByRole("button", { name: "Pause" }).click();
+  });
+
+  await step("loop bars 3–4 at 50 % with a count-in: the cursor stays inside them", async () => {
+    const measure = (n) =>
+      page.locator(`[data-testid="score-sheet"] svg g.vf-measure[id="${n}"]`).first().boundingBox();
+    const [third, fourth] = [await measure(3), await measure(4)];
+    assert.ok(third && fourth, "the score has no bars 3 and 4");
+    // drag from bar 3 to bar 4 on the score
+    await page.mouse.move(third.x + third.width / 2, third.y + third.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(fourth.x + fourth.width / 2, fourth.y + fourth.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.getByText("Looping bars 3–4").waitFor();
+    const status = await page.locator(".loop-status").innerText();
+    const shaded = await page
+      .locator(".loop-measure")
+      .evaluateAll((els) =>
+        els
+          .map((el) => el.getBoundingClientRect())
+          .map(({ left, right, top, bottom }) => ({ left, right, top, bottom })),
+      );
+    assert.equal(shaded.length, 2, "bars 3 and 4 are not both shaded");
+    await page.getByLabel("Tempo").fill("0.5");
+    await page.getByRole("checkbox", { name: "Count-in" }).check();
+    await page.getByRole("button", { name: "Play" }).click();
+    await page.getByText("Counting in…").waitFor({ timeout: 30_000 });
+    await page.getByRole("button", { name: "Pause" }).waitFor();
+    await page.getByText("Counting in…").waitFor({ state: "detached", timeout: 15_000 });
+    // the loop in seconds of the recording, from "(m:ss–m:ss)": at half speed it takes twice as long
+    const [startS, endS] = status
+      .match(/(\d+):(\d\d)/g)
+      .map((t) => t.split(":").reduce((m, s) => m * 60 + Number(s), 0));
+    const watchMs = Math.min(20_000, ((endS - startS + 1) / 0.5) * 1000 + 1500);
+    const cursor = page.locator('[data-testid="score-sheet"] img[id^="cursorImg"]');
+    const xs = [];
+    for (let t = 0; t < watchMs; t += 250) {
+      const box = await cursor.boundingBox();
+      const x = box.x + box.width / 2;
+      const y = box.y + box.height / 2;
+      const inside = shaded.some((r) => x >= r.left - 2 && x <= r.right + 2 && y >= r.top - 40 && y <= r.bottom + 40);
+      assert.ok(inside, `the cursor left bars 3–4 (at ${Math.round(x)}, ${Math.round(y)})`);
+      xs.push(x);
+      if (t === 1000) await shot(page, "07c-loop-bars-3-4");
+      await page.waitForTimeout(250);
+    }
+    assert.ok(
+      xs.some((x, i) => i > 0 && x < xs[i - 1] - 5),
+      "the cursor never went back to the start of the loop",
+    );
+    await page.getByRole("button", { name: "Pause" }).click();
+    await page.getByRole("button", { name: "Clear loop" }).click();
+    assert.equal(await page.locator(".loop-measure").count(), 0, "the loop is still shaded");
   });
 
   await step("download the MIDI and parse it", async () => {

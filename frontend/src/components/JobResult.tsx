@@ -3,6 +3,7 @@ import { Link } from "react-router";
 import { foundNoNotes, type JobPublic } from "../api/types";
 import { useScore, useTranscriptionNotes } from "../hooks/useJobArtifacts";
 import { usePlayback } from "../hooks/usePlayback";
+import { usePractice } from "../hooks/usePractice";
 import { describeInstrument, formatDate, formatDuration, jobTitle } from "../lib/format";
 import { CONCERT_PITCH } from "../lib/transpose";
 import { notesEnd, type PlayedNote } from "../playback/notes";
@@ -10,6 +11,7 @@ import { Alert } from "./Alert";
 import { DownloadButtons } from "./DownloadButtons";
 import { PianoRoll } from "./PianoRoll";
 import { PlaybackBar } from "./PlaybackBar";
+import { PracticeControls } from "./PracticeControls";
 import { TransposeSelect } from "./TransposeSelect";
 
 // OSMD is large: loaded only on the job page (see preloadScoreView), never in the main bundle.
@@ -60,7 +62,10 @@ function NoNotes() {
   );
 }
 
-/** Playback of the transcription or the recording, the score and the piano roll, following each other. */
+/**
+ * Playback of the transcription or the recording, the score and the piano roll, following each other;
+ * practice (a loop chosen on the score, count-in, metronome) where the score has a time map.
+ */
 function PlayableScore({
   job,
   transpose,
@@ -74,7 +79,8 @@ function PlayableScore({
   const { musicXml, timeMap } = useScore(job.id, true, transpose);
   const noteList = notes.data ?? NO_NOTES;
   const duration = Math.max(job.duration_s ?? 0, notesEnd(noteList), 0.1);
-  const playback = usePlayback(job.id, noteList, duration);
+  const practice = usePractice(timeMap.data ?? null);
+  const playback = usePlayback(job.id, noteList, duration, practice);
 
   return (
     <>
@@ -112,7 +118,11 @@ function PlayableScore({
               timeMap={timeMap.data ?? null}
               clock={playback.clock}
               following={playback.playing}
-            />
+              loop={practice.loop}
+              onSelectMeasures={practice.selectMeasures}
+            >
+              {timeMap.data && timeMap.data.length > 1 && <PracticeControls practice={practice} />}
+            </ScoreView>
           </Suspense>
         )}
       </section>

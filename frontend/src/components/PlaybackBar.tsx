@@ -3,6 +3,7 @@ import type { Playback } from "../hooks/usePlayback";
 import { formatDuration } from "../lib/format";
 import { useClockSeconds } from "../playback/clock";
 import type { PlaybackSource } from "../playback/player";
+import { MAX_RATE, MIN_RATE } from "../playback/practice";
 import { Alert } from "./Alert";
 
 const SOURCES: { value: PlaybackSource; label: string }[] = [
@@ -14,7 +15,8 @@ const SOURCES: { value: PlaybackSource; label: string }[] = [
 export function PlaybackBar({ playback }: { playback: Playback }) {
   const id = useId();
   const seconds = useClockSeconds(playback.clock);
-  const { playing, loading, duration, rate, source } = playback;
+  const { playing, loading, countingIn, duration, rate, source } = playback;
+  const running = playing || countingIn;
 
   return (
     <section className="playback-bar" aria-label="Playback">
@@ -24,11 +26,11 @@ export function PlaybackBar({ playback }: { playback: Playback }) {
           className="play-button"
           onClick={() => void playback.toggle()}
           disabled={loading !== null}
-          aria-label={loading ? "Loading" : playing ? "Pause" : "Play"}
+          aria-label={loading ? "Loading" : running ? "Pause" : "Play"}
         >
           {loading ? (
             <span className="spinner" aria-hidden="true" />
-          ) : playing ? (
+          ) : running ? (
             <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true">
               <path d="M6 5h4v14H6zm8 0h4v14h-4z" fill="currentColor" />
             </svg>
@@ -64,8 +66,8 @@ export function PlaybackBar({ playback }: { playback: Playback }) {
         <input
           id={`${id}-tempo`}
           type="range"
-          min={0.5}
-          max={1.5}
+          min={MIN_RATE}
+          max={MAX_RATE}
           step={0.05}
           value={rate}
           aria-valuetext={`${Math.round(rate * 100)} percent`}
@@ -89,6 +91,11 @@ export function PlaybackBar({ playback }: { playback: Playback }) {
           </label>
         ))}
       </fieldset>
+      {countingIn && (
+        <p className="muted loading-note" role="status">
+          Counting in…
+        </p>
+      )}
       {loading === "recording" && (
         <p className="muted loading-note" role="status">
           Loading the original recording…

@@ -50,6 +50,32 @@ describe("ScoreView", () => {
     expect(osmdInstances[0].cursor.shownAt).toBe(4);
   });
 
+  it("offers the loop selection over the score once it has a cursor, with what it is given above the sheet", async () => {
+    osmdInstances.length = 0;
+    const clock = new PlaybackClock();
+    const onSelectMeasures = vi.fn();
+    const { rerender } = render(
+      <ScoreView musicXml={MUSICXML} timeMap={null} clock={clock} following={false} onSelectMeasures={onSelectMeasures}>
+        <p>practice controls</p>
+      </ScoreView>,
+    );
+    expect(screen.getByText("practice controls")).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByTestId("score-sheet")).toHaveAttribute("data-state", "ready"));
+    expect(screen.queryByTestId("loop-selection")).not.toBeInTheDocument(); // no time map: nothing to loop by
+    rerender(
+      <ScoreView
+        musicXml={MUSICXML}
+        timeMap={TIME_MAP}
+        clock={clock}
+        following={false}
+        onSelectMeasures={onSelectMeasures}
+      >
+        <p>practice controls</p>
+      </ScoreView>,
+    );
+    await waitFor(() => expect(screen.getByTestId("loop-selection")).toBeInTheDocument());
+  });
+
   it("zooms in and out", async () => {
     const { osmd } = await drawn();
     const user = userEvent.setup();

@@ -1,11 +1,14 @@
 import { OpenSheetMusicDisplay } from "opensheetmusicdisplay";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { type ReactNode, useEffect, useMemo, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import type { TimeMapEntry } from "../api/types";
 import type { PlaybackClock } from "../playback/clock";
+import type { LoopSpan } from "../playback/practice";
 import { ScoreCursor } from "../playback/scoreCursor";
+import { type MeasureBox, measureBoxes } from "../playback/scoreMeasures";
 import { prepareTimeMap } from "../playback/timeMap";
 import { Alert } from "./Alert";
+import { LoopSelection } from "./LoopSelection";
 
 const ZOOMS = [0.5, 0.65, 0.8, 1, 1.25, 1.5, 2];
 /** measures drawn before the rest: about a screenful on a desktop */
@@ -19,6 +22,12 @@ interface Props {
   clock: PlaybackClock;
   /** keep the cursor in view while playing */
   following: boolean;
+  /** the looped measures, shown on the score */
+  loop?: LoopSpan | null;
+  /** given: measures can be chosen on the score to loop them */
+  onSelectMeasures?(first: number, last: number): void;
+  /** shown under the zoom, above the sheet (the practice controls): the zoom sits on the heading's line */
+  children?: ReactNode;
 }
 
 /**
@@ -26,8 +35,21 @@ interface Props {
  * being heard. This module (with OSMD) is loaded on demand (React.lazy, preloaded by the job page) so
  * that OSMD stays out of the main bundle.
  */
-export default function ScoreView({ musicXml, timeMap, clock, following }: Props) {
+export default function ScoreView({
+  musicXml,
+  timeMap,
+  clock,
+  following,
+  loop = null,
+  onSelectMeasures,
+  children,
+}: Props) {
   const container = useRef<HTMLDivElement>(null);
+  const stage = useRef<HTMLDivElement>(null);
+  const [layout, setLayout] = useState<{ boxes: MeasureBox[]; offset: { x: number; y: number } }>({
+    boxes: [],
+    offset: { x: 0, y: 0 },
+  });
   const osmd = useRef<OpenSheetMusicDisplay | null>(null);
   const cursor = useRef<ScoreCursor | null>(null);
   const [zoomIndex, setZoomIndex] = useState(ZOOMS.indexOf(1));
@@ -108,6 +130,17 @@ export default function ScoreView({ musicXml, timeMap, clock, following }: Props
     cursor.current = new ScoreCursor(sheet.cursor, points);
     cursor.current.moveTo(clock.seconds);
     setHasCursor(true);
+    measureLayout();
+  }
+
+  /** Where each measure is drawn, for choosing a loop on the score: after every drawing. */
+  function measureLayout() {
+    const sheet = osmd.current;
+    const svg = container.current?.querySelector("svg");
+    if (!sheet || !svg || !stage.current) return;
+    const drawn = svg.getBoundingClientRect();
+    const frame = stage.current.getBoundingClientRect();
+    setLayout({ boxes: measureBoxes(sheet), offset: { x: drawn.left - frame.left, y: drawn.top - frame.top } });
   }
 
   function redraw() {
@@ -186,21 +219,27 @@ export default function ScoreView({ musicXml, timeMap, clock, following }: Props
           +
         </button>
       </div>
+      {children}
       {(state === "drawing" || state === "partial") && (
         <p className="muted" role="status">
           {state === "drawing" ? "Drawing the score…" : "Drawing the rest of the score…"}
         </p>
       )}
       {state === "error" && <Alert>The score could not be drawn: {error}</Alert>}
-      <div
-        ref={container}
-        className="score-sheet"
-        data-testid="score-sheet"
-        data-state={state}
-        data-cursor={hasCursor ? "ready" : undefined}
-        role="img"
-        aria-label="Sheet music of the transcription"
-      />
+      <div ref={stage} className="score-stage">
+        <div
+          ref={container}
+          className="score-sheet"
+          data-testid="score-sheet"
+          data-state={state}
+          data-cursor={hasCursor ? "ready" : undefined}
+          role="img"
+          aria-label="Sheet music of the transcription"
+        />
+        {onSelectMeasures && hasCursor && state === "ready" && (
+          <LoopSelection boxes={layout.boxes} loop={loop} offset={layout.offset} onSelect={onSelectMeasures} />
+        )}
+      </div>
     </div>
   );
 }

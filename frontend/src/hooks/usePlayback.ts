@@ -1,10 +1,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { fetchArtifact } from "../api/jobs";
+import { clickSound } from "../playback/clicks";
 import { PlaybackClock } from "../playback/clock";
 import type { PlayedNote } from "../playback/notes";
 import type { PlaybackSource, Player } from "../playback/player";
+import { beatClicks, clicksBetween, countInClicks, loopedSeconds } from "../playback/practice";
 import { createRecordingPlayer } from "../playback/recordingPlayer";
 import { createTranscriptionPlayer } from "../playback/transcriptionPlayer";
+import type { PracticeSettings } from "./usePractice";
 
 export interface Playback {
   clock: PlaybackClock;
@@ -13,6 +16,8 @@ export interface Playback {
   playing: boolean;
   /** the source being prepared (samples or the recording loading), if any */
   loading: PlaybackSource | null;
+  /** the count-in is clicking: playback starts when it ends */
+  countingIn: boolean;
   rate: number;
   error: string | null;
   play(): Promise<void>;
@@ -23,15 +28,24 @@ export interface Playback {
   setSource(source: PlaybackSource): Promise<void>;
 }
 
+const NO_PRACTICE: PracticeSettings = { loop: null, countIn: false, metronome: false, timeMap: null };
+
 /**
  * Plays a finished job: the transcription (sampled piano) or the original recording, switchable
  * mid-play at the same position. Players are created on first use, so opening a job loads no audio.
+ * `practice` loops a span (both sources, so the cursor stays in it), counts in and clicks the beats.
  */
-export function usePlayback(jobId: string, notes: PlayedNote[], duration: number): Playback {
+export function usePlayback(
+  jobId: string,
+  notes: PlayedNote[],
+  duration: number,
+  practice: PracticeSettings = NO_PRACTICE,
+): Playback {
   const clock = useMemo(() => new PlaybackClock(), []);
   const [source, setSourceState] = useState<PlaybackSource>("transcription");
   const [playing, setPlaying] = useState(false);
   const [loading, setLoading] = useState<PlaybackSource | null>(null);
+  const [countingIn, setCountingIn] = useState(false);
   const [rate, setRateState] = useState(1);
   const [error, setError] = useState<string | null>(null);
 
@@ -41,8 +55,24 @@ export function usePlayback(jobId: string, notes: PlayedNote[], duration: number
   const rateRef = useRef(rate);
   const recordingUrl = useRef<string | null>(null);
   const disposed = useRef(false);
+  // read by the frame loop, the end of playback and start(), which must not restart when a toggle changes
+  const practiceRef = useRef(practice);
+  practiceRef.current = practice;
+  const beats = useMemo(() => (practice.timeMap ? beatClicks(practice.timeMap) : []), [practice.timeMap]);
+  const beatsRef = useRef(beats);
+  beatsRef.current = beats;
+  /** bumped by pause: a count-in still clicking then does not start playback */
+  const startRequest = useRef(0);
 
   const onEnded = useCallback(() => {
+    // a loop that ends where the recording does: the player stops before a frame can send it back
+    const { loop } = practiceRef.current;
+    const player = current.current;
+    if (loop && player) {
+      player.seek(loop.startS);
+      void player.play();
+      return;
+    }
     setPlaying(false);
     if (current.current) clock.set(current.current.seconds());
   }, [clock]);
@@ -68,12 +98,27 @@ export function usePlayback(jobId: string, notes: PlayedNote[], duration: number
     [jobId, notes, duration, onEnded],
   );
 
-  // Follow the player while it plays.
+  // Follow the player while it plays: back to the loop's start at its end, a click on each beat passed.
   useEffect(() => {
     if (!playing) return;
     let frame = 0;
+    let heard = clock.seconds - 1e-6; // so that a beat playback starts on clicks too
     const tick = () => {
-      if (current.current) clock.set(Math.min(current.current.seconds(), duration));
+      const player = current.current;
+      if (player) {
+        const { loop, metronome } = practiceRef.current;
+        let seconds = player.seconds();
+        const looped = loopedSeconds(seconds, loop);
+        if (looped !== seconds) {
+          player.seek(looped);
+          seconds = looped;
+          heard = seconds - 1e-6;
+        }
+        if (metronome)
+          clickSound.play(clicksBetween(beatsRef.current, heard, seconds).map((c) => ({ ...c, seconds: 0 })));
+        heard = seconds;
+        clock.set(Math.min(seconds, duration));
+      }
       frame = requestAnimationFrame(tick);
     };
     frame = requestAnimationFrame(tick);
@@ -94,14 +139,28 @@ export function usePlayback(jobId: string, notes: PlayedNote[], duration: number
 
   const start = useCallback(
     async (which: PlaybackSource, at: number) => {
+      const request = ++startRequest.current;
+      const { loop, countIn, metronome, timeMap } = practiceRef.current;
       setError(null);
       setLoading(which);
       try {
+        if (countIn || metronome) await clickSound.ready();
         const player = await playerFor(which);
-        if (disposed.current || sourceRef.current !== which) return;
+        if (disposed.current || sourceRef.current !== which || request !== startRequest.current) return;
         current.current = player;
         player.setRate(rateRef.current);
-        player.seek(at >= duration - 0.01 ? 0 : at);
+        const from = loopedSeconds(at >= duration - 0.01 ? 0 : at, loop);
+        player.seek(from);
+        clock.set(from);
+        if (countIn && timeMap) {
+          const { clicks, lengthS } = countInClicks(timeMap, from, rateRef.current);
+          setLoading(null);
+          setCountingIn(true);
+          clickSound.play(clicks);
+          await new Promise((resolve) => setTimeout(resolve, lengthS * 1000));
+          setCountingIn(false);
+          if (disposed.current || request !== startRequest.current) return;
+        }
         await player.play();
         setPlaying(true);
       } catch (e) {
@@ -121,6 +180,8 @@ export function usePlayback(jobId: string, notes: PlayedNote[], duration: number
   const play = useCallback(() => start(sourceRef.current, clock.seconds), [start, clock]);
 
   const pause = useCallback(() => {
+    startRequest.current++;
+    setCountingIn(false);
     const player = current.current;
     if (player) {
       player.pause();
@@ -129,7 +190,10 @@ export function usePlayback(jobId: string, notes: PlayedNote[], duration: number
     setPlaying(false);
   }, [clock, duration]);
 
-  const toggle = useCallback(() => (playing ? Promise.resolve(pause()) : play()), [playing, pause, play]);
+  const toggle = useCallback(
+    () => (playing || countingIn ? Promise.resolve(pause()) : play()),
+    [playing, countingIn, pause, play],
+  );
 
   const seek = useCallback(
     (seconds: number) => {
@@ -164,5 +228,28 @@ export function usePlayback(jobId: string, notes: PlayedNote[], duration: number
     [playing, clock, duration, start],
   );
 
-  return { clock, duration, source, playing, loading, rate, error, play, pause, toggle, seek, setRate, setSource };
+  // A loop chosen while stopped elsewhere: the cursor goes to its start, where play will begin.
+  const { loop } = practice;
+  useEffect(() => {
+    if (!loop) return;
+    const at = current.current ? current.current.seconds() : clock.seconds;
+    if (loopedSeconds(at, loop) !== at) seek(loop.startS);
+  }, [loop, clock, seek]);
+
+  return {
+    clock,
+    duration,
+    source,
+    playing,
+    loading,
+    countingIn,
+    rate,
+    error,
+    play,
+    pause,
+    toggle,
+    seek,
+    setRate,
+    setSource,
+  };
 }

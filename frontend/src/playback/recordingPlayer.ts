@@ -1,6 +1,9 @@
 import type { Player } from "./player";
 
-/** The original upload, played by an <audio> element (pitch kept when the tempo changes). */
+/**
+ * The original upload, played by an <audio> element: the browser's own time-stretch keeps the pitch
+ * when the tempo changes (Chromium and Firefox down to the 25 % the tempo control allows).
+ */
 export function createRecordingPlayer(url: string, duration: number, onEnded: () => void): Player {
   const audio = new Audio();
   audio.preload = "auto";

@@ -1,15 +1,6 @@
 import type { TimeMapEntry } from "../api/types";
+import { evenMap } from "../test/fixtures";
 import { prepareTimeMap, scorePositionAt } from "./timeMap";
-
-/** `measures` bars of `beats` beats, one beat every `beatS` seconds, starting at `startS`. */
-function evenMap(measures: number, beats: number, beatS: number, startS = 0): TimeMapEntry[] {
-  const map: TimeMapEntry[] = [];
-  for (let i = 0; i < measures * beats; i++) {
-    map.push({ measure: Math.floor(i / beats) + 1, beat: (i % beats) + 1, seconds: startS + i * beatS });
-  }
-  map.push({ measure: measures, beat: beats + 1, seconds: startS + measures * beats * beatS });
-  return map;
-}
 
 describe("scorePositionAt", () => {
   const points = prepareTimeMap(evenMap(4, 4, 0.5)); // 4 bars of 4/4 at 120 BPM: 8 s
