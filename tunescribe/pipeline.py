@@ -75,7 +75,6 @@ def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, m
     `on_progress(stage, fraction of that stage)` is called as each stage starts and advances."""
     report = on_progress or (lambda stage, fraction: None)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     timings: dict[Stage, float] = {}
 
     t = time.perf_counter()
@@ -86,9 +85,40 @@ def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, m
     t = time.perf_counter()
     report(Stage.TRANSCRIBING, 0.0)
     found = transcribe_audio(audio, model, on_progress=lambda f: report(Stage.TRANSCRIBING, f))
-    files = {Output.MIDI: out_dir / f"{stem}{Output.MIDI}"}
-    write_midi(found.notes, files[Output.MIDI], pedal=found.pedal)
     timings[Stage.TRANSCRIBING] = time.perf_counter() - t
+    files, score = _write_outputs(found.notes, found.pedal, audio, out_dir, stem, sheet_music=sheet_music, pdf=pdf,
+                                  title=title, report=report, timings=timings)
+    return Outputs(files, found.notes, len(audio) / SAMPLE_RATE, found.pedal, found.model_version, score, timings)
+
+
+def notate_file(notes: list[Note], audio_path: str | Path, out_dir: str | Path, stem: str, *,
+                pedal: list[PedalSpan] = (), sheet_music: bool = True, pdf: bool = False, title: str | None = None,
+                max_duration_s: float = MAX_DURATION_S, on_progress: ProgressFn | None = None) -> Outputs:
+    """`transcribe_file` from given notes instead of the model's (a corrected transcription): the
+    same MIDI, sheet music and PDF from `notes` and the sustain `pedal` (seconds), into
+    `out_dir`/`stem` + each Output suffix. The recording at `audio_path` is decoded again, as the
+    notation reads the beats from it and its time map covers it. Raises what transcribe_file raises."""
+    report = on_progress or (lambda stage, fraction: None)
+    timings: dict[Stage, float] = {}
+    t = time.perf_counter()
+    report(Stage.DECODING, 0.0)
+    audio = load_audio(audio_path, max_duration_s=max_duration_s)
+    timings[Stage.DECODING] = time.perf_counter() - t
+    notes = sorted(notes, key=lambda n: (n.start_s, n.pitch))
+    files, score = _write_outputs(notes, list(pedal), audio, Path(out_dir), stem, sheet_music=sheet_music, pdf=pdf,
+                                  title=title, report=report, timings=timings)
+    return Outputs(files, notes, len(audio) / SAMPLE_RATE, list(pedal), None, score, timings)
+
+
+def _write_outputs(notes: list[Note], pedal: list[PedalSpan], audio: np.ndarray, out_dir: Path, stem: str, *,
+                   sheet_music: bool, pdf: bool, title: str | None, report: ProgressFn,
+                   timings: dict[Stage, float]) -> tuple[dict[Output, Path], object | None]:
+    """The MIDI and, with `sheet_music` or `pdf`, the notation stage's files of `notes` (its
+    seconds in `timings`): the one export path of transcribe_file and notate_file. Returns the
+    files by Output and the tunescribe.notation.ScoreResult (None without sheet music)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {Output.MIDI: out_dir / f"{stem}{Output.MIDI}"}
+    write_midi(notes, files[Output.MIDI], pedal=pedal)
 
     score = None
     if sheet_music or pdf:
@@ -98,7 +128,7 @@ def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, m
         t = time.perf_counter()
         report(Stage.NOTATION, 0.0)
         files.update({kind: out_dir / f"{stem}{kind}" for kind in SHEET_MUSIC})
-        score = build_score(found.notes, audio, pedal=found.pedal)
+        score = build_score(notes, audio, pedal=pedal)
         write_musicxml(score, files[Output.MUSICXML], title or stem)
         write_score_midi(score, files[Output.SCORE_MIDI])
         files[Output.TIMEMAP].write_text(json.dumps([asdict(e) for e in score.time_map]))
@@ -108,4 +138,4 @@ def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, m
             report(Stage.NOTATION, 0.5)
             files[Output.PDF] = write_pdf(files[Output.MUSICXML], out_dir / f"{stem}{Output.PDF}")
         timings[Stage.NOTATION] = time.perf_counter() - t
-    return Outputs(files, found.notes, len(audio) / SAMPLE_RATE, found.pedal, found.model_version, score, timings)
+    return files, score

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -15,15 +16,17 @@ from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import select
 from starlette.staticfiles import StaticFiles
 
-from services.api.routes import admin, auth, health, jobs, limits
+from services.api.routes import admin, auth, health, jobs, limits, revisions
 from services.api.security import UploadsLimited, hash_password, is_operator
 from services.api.uploads import BodyLimit
 from services.common.db import session_scope
 from services.common.logs import configure_logging
 from services.common.models import User
 from services.common.queue import QueueUnavailable
+from services.common.revisions import JobNotReady, RevisionNotFound
 from services.common.settings import get_settings
 from services.common.storage import StorageUnavailable
+from tunescribe.edits import InvalidEdit
 
 log = logging.getLogger("tunescribe.api")
 _CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; "
@@ -59,7 +62,18 @@ class _AsciiJSONResponse(JSONResponse):
 async def invalid_request(_request, exc: RequestValidationError) -> JSONResponse:
     """FastAPI's 422, ASCII-escaped: the input it echoes may hold lone surrogates (JSON allows
     "\\ud800"), which UTF-8 cannot encode; the default response then fails with a 500."""
-    return _AsciiJSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+    return _AsciiJSONResponse({"detail": _finite(jsonable_encoder(exc.errors()))}, status_code=422)
+
+
+def _finite(value):
+    """`value` with every NaN or infinity it echoes (Python's JSON reads them) as text, which JSON can hold."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
 
 
 async def queue_unavailable(_request, exc: QueueUnavailable) -> JSONResponse:
@@ -76,6 +90,15 @@ async def storage_unavailable(_request, exc: StorageUnavailable) -> JSONResponse
 async def uploads_limited(_request, exc: UploadsLimited) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_429_TOO_MANY_REQUESTS,
                         headers={"Retry-After": str(exc.retry_after)})
+
+
+# domain errors whose sentence is the whole answer, by HTTP code
+_REFUSALS = {InvalidEdit: status.HTTP_422_UNPROCESSABLE_ENTITY, JobNotReady: status.HTTP_409_CONFLICT,
+             RevisionNotFound: status.HTTP_404_NOT_FOUND}
+
+
+async def refused(_request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, status_code=_REFUSALS[type(exc)])
 
 
 OPERATOR_PATHS = ("/docs", "/redoc", "/openapi.json", "/metrics")
@@ -95,6 +118,7 @@ def create_app() -> FastAPI:
     api = APIRouter(prefix="/api")
     api.include_router(auth.router)
     api.include_router(jobs.router)
+    api.include_router(revisions.router)
     api.include_router(limits.router)
     api.include_router(admin.router)
     app.include_router(api)
@@ -103,6 +127,8 @@ def create_app() -> FastAPI:
     app.add_exception_handler(QueueUnavailable, queue_unavailable)
     app.add_exception_handler(StorageUnavailable, storage_unavailable)
     app.add_exception_handler(UploadsLimited, uploads_limited)
+    for refusal in _REFUSALS:
+        app.add_exception_handler(refusal, refused)
 
     # added first, so it runs inside the headers middleware: its 413 gets the headers too, and its
     # error reaches the form parser unwrapped (that middleware's task group would turn it into a 400)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.common.models import JobStage, JobStatus, ModelStatus, TrainingRunStatus
 from tunescribe.cards import Instrument
+from tunescribe.edits import HIGHEST_PITCH, LOWEST_PITCH, EditOp
 
 ModelInstrument = Literal[Instrument.PIANO, Instrument.ENSEMBLE]  # what a model is made for
 
@@ -58,6 +59,45 @@ class JobPublic(BaseModel):
 
 class JobsPublic(BaseModel):
     data: list[JobPublic]
+    count: int
+
+
+class NoteEditIn(BaseModel):
+    """One correction to the original transcription's notes, which are numbered from 0 in the
+    order of its MIDI (by start, then pitch). change: the given fields of note `index`; delete:
+    note `index`; add: a new note (pitch, start_s, duration_s; velocity 80 unless given)."""
+
+    model_config = ConfigDict(extra="forbid")
+    op: EditOp
+    index: int | None = Field(None, ge=0, le=10**7)
+    pitch: int | None = Field(None, ge=LOWEST_PITCH, le=HIGHEST_PITCH, description="MIDI note number")
+    start_s: float | None = Field(None, ge=0, le=10**6, allow_inf_nan=False,
+                                  description="seconds from the start of the recording")
+    duration_s: float | None = Field(None, gt=0, le=10**6, allow_inf_nan=False, description="seconds")
+    velocity: int | None = Field(None, ge=1, le=127)
+
+
+class RevisionCreate(BaseModel):
+    """The full set of corrections, each against the original notes (never against an earlier revision)."""
+
+    model_config = ConfigDict(extra="forbid")
+    edits: list[NoteEditIn] = Field(min_length=1, max_length=20_000)
+
+
+class RevisionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    number: int  # 1, 2, ...; 0 is the original transcription
+    status: JobStatus
+    progress: float
+    error: str | None
+    note_count: int | None
+    edits: list[NoteEditIn]
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class RevisionsPublic(BaseModel):
+    data: list[RevisionPublic]  # oldest first
     count: int
 
 

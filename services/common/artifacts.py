@@ -49,6 +49,8 @@ ARTIFACTS = (
 RESULTS = tuple(a for a in ARTIFACTS if a.output is not None)  # what a transcription produces
 
 
-def storage_key(job_id: uuid.UUID, kind: ArtifactKind, extension: str) -> str:
-    """`<job id>/<kind>.<extension>`: server-made, never the user's filename."""
-    return f"{job_id}/{kind.value}.{extension.lstrip('.')}"
+def storage_key(job_id: uuid.UUID, kind: ArtifactKind, extension: str, revision: int = 0) -> str:
+    """`<job id>/<kind>.<extension>`, a revision's `<job id>/r<revision>/<kind>.<extension>`:
+    server-made, never the user's filename, always under the job's folder."""
+    folder = f"{job_id}/r{revision}" if revision else f"{job_id}"
+    return f"{folder}/{kind.value}.{extension.lstrip('.')}"

@@ -98,7 +98,8 @@ def succeed(job_id: uuid.UUID, owner: str, results: list[Artifact], **facts) -> 
                                       run_s=(now - started).total_seconds() if started else None, **facts)).rowcount
         if not won:
             raise LostClaim()
-        session.execute(delete(Artifact).where(Artifact.job_id == job_id, Artifact.kind != ArtifactKind.AUDIO))
+        session.execute(delete(Artifact).where(Artifact.job_id == job_id, Artifact.kind != ArtifactKind.AUDIO,
+                                               Artifact.revision == 0))
         session.add_all(results)
 
 
@@ -116,6 +117,13 @@ def upload_of(job_id: uuid.UUID) -> tuple[str | None, str | None, str | None]:
         key = session.scalar(select(Artifact.key).where(Artifact.job_id == job_id, Artifact.kind == ArtifactKind.AUDIO))
         row = session.execute(select(Job.title, Job.instrument).where(Job.id == job_id)).one_or_none()
         return (key, *row) if row else (key, None, None)
+
+
+def original_key(job_id: uuid.UUID, kind: ArtifactKind) -> str | None:
+    """The storage key of the original transcription's file of `kind` (revision 0), if stored."""
+    with session_scope() as session:
+        return session.scalar(select(Artifact.key).where(Artifact.job_id == job_id, Artifact.kind == kind,
+                                                         Artifact.revision == 0))
 
 
 def _resend(job_id: uuid.UUID) -> bool:

@@ -11,6 +11,7 @@ from services.common import fsbroker  # noqa: F401  (registers tsfs://, the embe
 from services.common.settings import get_settings
 
 TRANSCRIBE = "tunescribe.transcribe"
+REVISE = "tunescribe.revise"  # make a revision's files from its corrected notes
 SWEEP = "tunescribe.sweep"
 TRAIN = "tunescribe.train"
 TRAIN_QUEUE = "train"  # served only by trainer workers (services/trainer/tasks.py)

@@ -1,4 +1,5 @@
-"""Where uploads and artifacts live: keys chosen by the server (`<job id>/<kind>.<ext>`), never
+"""Where uploads and artifacts live: keys chosen by the server (`<job id>/<kind>.<ext>`, a
+revision's files `<job id>/r<number>/<kind>.<ext>`), never
 the user's filename. Two stores with the same methods: `LocalStorage`, a folder (the embedded
 default: API and workers on one machine or one shared volume), and `S3Storage`, a bucket on any
 S3-compatible server (`TUNESCRIBE_STORAGE_URL=s3://BUCKET/PREFIX`), which lets API and workers on
@@ -12,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-_KEY = re.compile(r"^[0-9a-f-]{36}/[a-z_]+\.[a-z0-9.]+$")
+_KEY = re.compile(r"^[0-9a-f-]{36}/(r[1-9][0-9]{0,8}/)?[a-z_]+\.[a-z0-9.]+$")
 _JOB = re.compile(r"^[0-9a-f-]{36}$")
 CHUNK = 1 << 20
 

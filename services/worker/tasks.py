@@ -7,17 +7,18 @@ from __future__ import annotations
 import logging
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 
-from services.common import jobs
-from services.common.artifacts import RESULTS, storage_key
+from services.common import jobs, revisions
+from services.common.artifacts import RESULTS, ArtifactKind, storage_key
 from services.common.db import session_scope
 from services.common.heartbeat import Heartbeat
 from services.common.limits import too_long
 from services.common.models import Artifact, JobStage
-from services.common.queue import SWEEP, TRANSCRIBE, celery_app
+from services.common.queue import REVISE, SWEEP, TRANSCRIBE, celery_app
 from services.common.settings import get_settings
 from services.common.storage import NotStored, StorageUnavailable, copy_to_file, get_storage
 from services.worker import model_holder
@@ -31,6 +32,9 @@ STAGE_SHARE = {JobStage.DECODING: 0.1, JobStage.TRANSCRIBING: 0.7, JobStage.NOTA
 
 
 MISSING_UPLOAD = "the uploaded file is missing from storage"
+# a revision's progress bar: decoding the recording again (for the beats), then the notation
+REVISION_STAGE_START = {JobStage.DECODING: 0.0, JobStage.NOTATION: 0.1}
+REVISION_STAGE_SHARE = {JobStage.DECODING: 0.1, JobStage.NOTATION: 0.9}
 
 
 class JobFailed(Exception):
@@ -47,28 +51,51 @@ def transcribe(self, job_id: str) -> None:
     extra = {"job_id": job_id, "attempt": attempt}
     log.info("job started", extra=extra)
     with Heartbeat(lambda: jobs.heartbeat(job_id, owner), get_settings().heartbeat_s):
-        try:
-            _run(job_id, owner)
-        except jobs.LostClaim:
-            log.warning("job claimed by another run; stopping", extra=extra)
-        except StorageUnavailable as e:  # the detail (endpoint, error) for the operator, a sentence for the user
-            jobs.fail(job_id, owner, "the file store was unavailable; upload the recording again in a few minutes")
-            log.error("job failed: %s", e, extra=extra)
-        except JobFailed as e:
-            jobs.fail(job_id, owner, str(e))
-            log.info("job failed: %s", e, extra=extra)
-        except SoftTimeLimitExceeded:
-            jobs.fail(job_id, owner, f"timed out: transcription took longer than {get_settings().job_soft_limit_s} s")
-            log.warning("job timed out", extra=extra)
-        except Exception as e:  # a bug: say so plainly rather than leave the job running
-            log.exception("job crashed", extra=extra)
-            jobs.fail(job_id, owner, f"internal error ({type(e).__name__})")
+        _settle(lambda: _run(job_id, owner), lambda reason: jobs.fail(job_id, owner, reason), extra,
+                what="job", doing="transcription", again="upload the recording again")
+
+
+def _settle(work: Callable[[], None], fail: Callable[[str], None], extra: dict, *, what: str, doing: str,
+            again: str) -> None:
+    """Run `work` (a job's or a revision's, while its run holds it) and end what goes wrong with
+    `fail(reason)`, a reason the user reads; the log names it `what`."""
+    try:
+        work()
+    except jobs.LostClaim:
+        log.warning(f"{what} claimed by another run; stopping", extra=extra)
+    except StorageUnavailable as e:  # the detail (endpoint, error) for the operator, a sentence for the user
+        fail(f"the file store was unavailable; {again} in a few minutes")
+        log.error(f"{what} failed: %s", e, extra=extra)
+    except JobFailed as e:
+        fail(str(e))
+        log.info(f"{what} failed: %s", e, extra=extra)
+    except SoftTimeLimitExceeded:
+        fail(f"timed out: {doing} took longer than {get_settings().job_soft_limit_s} s")
+        log.warning(f"{what} timed out", extra=extra)
+    except Exception as e:  # a bug: say so plainly rather than leave it running
+        log.exception(f"{what} crashed", extra=extra)
+        fail(f"internal error ({type(e).__name__})")
+
+
+@celery_app.task(name=REVISE, bind=True)
+def revise(self, revision_id: str) -> None:
+    """Make a revision's files from the original notes with its edits made."""
+    revision_id = uuid.UUID(revision_id)
+    owner = self.request.id or uuid.uuid4().hex
+    claimed = revisions.claim(revision_id, owner)
+    if claimed is None:
+        return
+    extra = {"job_id": claimed.job_id, "revision": claimed.number}
+    log.info("revision started", extra=extra)
+    with Heartbeat(lambda: revisions.heartbeat(revision_id, owner), get_settings().heartbeat_s):
+        _settle(lambda: _revise(revision_id, owner, claimed), lambda reason: revisions.fail(revision_id, owner, reason),
+                extra, what="revision", doing="the revision", again="send the corrections again")
 
 
 @celery_app.task(name=SWEEP)
 def sweep_jobs() -> None:
     with session_scope() as session:
-        counts = jobs.sweep(session)
+        counts = jobs.sweep(session) | revisions.sweep(session)
     if any(counts.values()):
         log.info("sweep %s", counts)
 
@@ -115,14 +142,64 @@ def _run(job_id: uuid.UUID, owner: str) -> None:
             raise JobFailed(f"notation model unavailable: {e}") from None
         except EngravingError as e:
             raise JobFailed(f"the PDF could not be made: {e}") from None
-        results = []
-        for spec in RESULTS:
-            key = storage_key(job_id, spec.kind, spec.suffix)
-            with open(out.files[spec.output], "rb") as f:
-                size = storage.save(key, f)
-            results.append(Artifact(job_id=job_id, kind=spec.kind, key=key, content_type=spec.content_type,
-                                    size_bytes=size))
+        results = _store_results(job_id, out.files, storage)
     jobs.succeed(job_id, owner, results, note_count=len(out.notes), duration_s=out.duration_s,
                  model_version=out.model_version, **{f"{stage}_s": round(t, 3) for stage, t in out.timings.items()})
     log.info("job succeeded", extra={"job_id": job_id, "status": "succeeded",
                                      "duration_s": round(sum(out.timings.values()), 2)})
+
+
+def _revise(revision_id: uuid.UUID, owner: str, claimed: revisions.Claimed) -> None:
+    from tunescribe.audio import AudioError
+    from tunescribe.edits import InvalidEdit, NoteEdit, apply_edits
+    from tunescribe.midi import read_midi_notes, read_midi_pedal
+    from tunescribe.notation.engrave import EngravingError
+    from tunescribe.notation.weights import NotationModelError
+    from tunescribe.pipeline import notate_file
+
+    s, storage = get_settings(), get_storage()
+    job_id = claimed.job_id
+    audio_key, title, _ = jobs.upload_of(job_id)
+    midi_key = jobs.original_key(job_id, ArtifactKind.MIDI)
+    if audio_key is None or midi_key is None:
+        raise JobFailed("the original transcription's files are missing from storage")
+
+    def report(stage, fraction: float) -> None:
+        stage = JobStage(stage)
+        value = REVISION_STAGE_START[stage] + REVISION_STAGE_SHARE[stage] * fraction
+        revisions.progress(revision_id, owner, round(value, 3))
+
+    with tempfile.TemporaryDirectory(prefix="tunescribe-") as tmp:
+        audio, original = Path(tmp) / Path(audio_key).name, Path(tmp) / "original.mid"
+        try:
+            copy_to_file(storage, audio_key, audio)
+            copy_to_file(storage, midi_key, original)
+        except NotStored:
+            raise JobFailed("the original transcription's files are missing from storage") from None
+        try:
+            notes = apply_edits(read_midi_notes(original), [NoteEdit(**e) for e in claimed.edits])
+            out = notate_file(notes, audio, Path(tmp) / "out", "score", pedal=read_midi_pedal(original), pdf=True,
+                              title=title, max_duration_s=s.max_audio_minutes * 60, on_progress=report)
+        except InvalidEdit as e:
+            raise JobFailed(str(e)) from None
+        except AudioError as e:
+            raise JobFailed(str(e).removeprefix(f"{Path(audio_key).name}: ")) from None
+        except NotationModelError as e:
+            raise JobFailed(f"notation model unavailable: {e}") from None
+        except EngravingError as e:
+            raise JobFailed(f"the PDF could not be made: {e}") from None
+        results = _store_results(job_id, out.files, storage, claimed.number)
+    revisions.succeed(revision_id, owner, results, note_count=len(out.notes))
+    log.info("revision succeeded", extra={"job_id": job_id, "revision": claimed.number, "status": "succeeded"})
+
+
+def _store_results(job_id: uuid.UUID, files: dict, storage, revision: int = 0) -> list[Artifact]:
+    """Each result file of a transcription or revision saved under its storage key; their rows."""
+    results = []
+    for spec in RESULTS:
+        key = storage_key(job_id, spec.kind, spec.suffix, revision)
+        with open(files[spec.output], "rb") as f:
+            size = storage.save(key, f)
+        results.append(Artifact(job_id=job_id, kind=spec.kind, revision=revision, key=key,
+                                content_type=spec.content_type, size_bytes=size))
+    return results

@@ -94,3 +94,36 @@ def test_revisions_form_one_line():
     script = ScriptDirectory.from_config(alembic_config())
     assert len(script.get_heads()) == 1 and len(script.get_bases()) == 1
     assert Path(script.dir).is_relative_to(stack.ROOT / "services" / "common")
+
+
+def test_revisions_migration_keeps_the_files_of_existing_jobs(fresh_database):
+    """0006 up with data: every existing artifact is its original's (revision 0); down: the
+    revisions and their artifacts go, the originals stay."""
+    from sqlalchemy import text
+
+    env, engine = fresh_database
+    migrate(env, "upgrade", "0005")
+    user, job = "11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"
+    if engine.dialect.name == "sqlite":  # SQLAlchemy's Uuid keeps 32 hex digits there
+        user, job = user.replace("-", ""), job.replace("-", "")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO users (id, email, password_hash, is_admin, created_at) "
+                          "VALUES (:u, 'a@example.com', 'x', false, CURRENT_TIMESTAMP)"), {"u": user})
+        conn.execute(text("INSERT INTO jobs (id, user_id, status, stage, progress, title, filename, size_bytes, "
+                          "instrument, attempts, created_at, queued_at) VALUES (:j, :u, 'succeeded', 'done', 1, 't', "
+                          "'a.wav', 1, 'auto', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"j": job, "u": user})
+        conn.execute(text("INSERT INTO artifacts (job_id, kind, key, content_type, size_bytes, created_at) "
+                          "VALUES (:j, 'midi', 'k/midi.mid', 'audio/midi', 1, CURRENT_TIMESTAMP)"), {"j": job})
+    migrate(env, "upgrade", "0006")
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT kind, revision FROM artifacts")).all() == [("midi", 0)]
+        conn.execute(text("INSERT INTO revisions (id, job_id, number, status, progress, edits, created_at, queued_at) "
+                          "VALUES (:r, :j, 1, 'succeeded', 1, '[]', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                     {"r": job.replace("2", "3"), "j": job})
+        conn.execute(text("INSERT INTO artifacts (job_id, kind, revision, key, content_type, size_bytes, created_at) "
+                          "VALUES (:j, 'midi', 1, 'k/r1/midi.mid', 'audio/midi', 1, CURRENT_TIMESTAMP)"), {"j": job})
+    migrate(env, "downgrade", "0005")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT kind, key FROM artifacts")).all() == [("midi", "k/midi.mid")]
+    assert "revisions" not in tables(engine)
+    migrate(env, "upgrade", "head")

@@ -33,6 +33,8 @@ JOB_ROUTES = {
     ("GET", "/api/jobs/{job_id}/timemap"): 200,
     ("GET", "/api/jobs/{job_id}/pdf"): 200,
     ("GET", "/api/jobs/{job_id}/audio"): 200,
+    ("GET", "/api/jobs/{job_id}/revisions"): 200,
+    ("POST", "/api/jobs/{job_id}/revisions"): 422,  # sent no edits: the owner is told what is missing
     ("DELETE", "/api/jobs/{job_id}"): 204,  # last: it removes the job
 }
 # administration (another user, not an administrator: 403)

@@ -193,6 +193,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs/{job_id}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Revisions */
+        get: operations["list_revisions_api_jobs__job_id__revisions_get"];
+        put?: never;
+        /**
+         * Create Revision
+         * @description Queue the next revision; it is made after every earlier one has ended.
+         */
+        post: operations["create_revision_api_jobs__job_id__revisions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/limits": {
         parameters: {
             query?: never;
@@ -407,6 +428,11 @@ export interface components {
             /** Password */
             password: string;
         };
+        /**
+         * EditOp
+         * @enum {string}
+         */
+        EditOp: "change" | "delete" | "add";
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -530,6 +556,70 @@ export interface components {
          * @enum {string}
          */
         ModelStatus: "candidate" | "active" | "retired";
+        /**
+         * NoteEditIn
+         * @description One correction to the original transcription's notes, which are numbered from 0 in the
+         *     order of its MIDI (by start, then pitch). change: the given fields of note `index`; delete:
+         *     note `index`; add: a new note (pitch, start_s, duration_s; velocity 80 unless given).
+         */
+        NoteEditIn: {
+            op: components["schemas"]["EditOp"];
+            /** Index */
+            index?: number | null;
+            /**
+             * Pitch
+             * @description MIDI note number
+             */
+            pitch?: number | null;
+            /**
+             * Start S
+             * @description seconds from the start of the recording
+             */
+            start_s?: number | null;
+            /**
+             * Duration S
+             * @description seconds
+             */
+            duration_s?: number | null;
+            /** Velocity */
+            velocity?: number | null;
+        };
+        /**
+         * RevisionCreate
+         * @description The full set of corrections, each against the original notes (never against an earlier revision).
+         */
+        RevisionCreate: {
+            /** Edits */
+            edits: components["schemas"]["NoteEditIn"][];
+        };
+        /** RevisionPublic */
+        RevisionPublic: {
+            /** Number */
+            number: number;
+            status: components["schemas"]["JobStatus"];
+            /** Progress */
+            progress: number;
+            /** Error */
+            error: string | null;
+            /** Note Count */
+            note_count: number | null;
+            /** Edits */
+            edits: components["schemas"]["NoteEditIn"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Finished At */
+            finished_at: string | null;
+        };
+        /** RevisionsPublic */
+        RevisionsPublic: {
+            /** Data */
+            data: components["schemas"]["RevisionPublic"][];
+            /** Count */
+            count: number;
+        };
         /** Token */
         Token: {
             /** Access Token */
@@ -979,7 +1069,10 @@ export interface operations {
     };
     download_midi_api_jobs__job_id__midi_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the revision's file (0: the original transcription); default the latest succeeded */
+                revision?: number | null;
+            };
             header?: never;
             path: {
                 job_id: string;
@@ -1025,6 +1118,8 @@ export interface operations {
             query?: {
                 /** @description the written score for Bb, Eb or F instruments, or moved by an interval: M2 is up a major second, -m3 down a minor third, P8 up an octave (at most two octaves) */
                 transpose?: string | null;
+                /** @description the revision's file (0: the original transcription); default the latest succeeded */
+                revision?: number | null;
             };
             header?: never;
             path: {
@@ -1069,6 +1164,8 @@ export interface operations {
             query?: {
                 /** @description the written score for Bb, Eb or F instruments, or moved by an interval: M2 is up a major second, -m3 down a minor third, P8 up an octave (at most two octaves) */
                 transpose?: string | null;
+                /** @description the revision's file (0: the original transcription); default the latest succeeded */
+                revision?: number | null;
             };
             header?: never;
             path: {
@@ -1110,7 +1207,10 @@ export interface operations {
     };
     download_timemap_api_jobs__job_id__timemap_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the revision's file (0: the original transcription); default the latest succeeded */
+                revision?: number | null;
+            };
             header?: never;
             path: {
                 job_id: string;
@@ -1156,6 +1256,8 @@ export interface operations {
             query?: {
                 /** @description the written score for Bb, Eb or F instruments, or moved by an interval: M2 is up a major second, -m3 down a minor third, P8 up an octave (at most two octaves) */
                 transpose?: string | null;
+                /** @description the revision's file (0: the original transcription); default the latest succeeded */
+                revision?: number | null;
             };
             header?: never;
             path: {
@@ -1230,6 +1332,98 @@ export interface operations {
                 };
             };
             /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_revisions_api_jobs__job_id__revisions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionsPublic"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_revision_api_jobs__job_id__revisions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevisionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisionPublic"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the transcription has not succeeded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description the job queue is unavailable; nothing was stored */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -22,7 +22,7 @@ from services.api.deps import CurrentUser, OwnJob, SessionDep, StorageDep
 from services.api.schemas import JobPublic, JobsPublic
 from services.api.security import upload_slot
 from services.api.uploads import declared_minutes, sniff_audio
-from services.common import jobs
+from services.common import jobs, revisions
 from services.common.artifacts import ARTIFACTS, RESULTS, ArtifactKind, ArtifactSpec, storage_key
 from services.common.limits import too_large, too_long
 from services.common.models import Artifact, Job, JobStatus
@@ -124,11 +124,12 @@ def _attachment(filename: str) -> str:
     return f"attachment; filename*=utf-8''{quoted}" if quoted != filename else f'attachment; filename="{filename}"'
 
 
-def _download_name(job: Job, spec: ArtifactSpec, transposition: str | None = None) -> str:
+def _download_name(job: Job, spec: ArtifactSpec, transposition: str | None = None, revision: int = 0) -> str:
     if spec.output is None:
         return job.filename
     stem = PurePath(job.filename).stem or "transcription"
-    return stem + (f" ({transposition})" if transposition else "") + spec.suffix
+    notes = [f"revision {revision}"] * bool(revision) + [transposition] * bool(transposition)
+    return stem + (f" ({', '.join(notes)})" if notes else "") + spec.suffix
 
 
 def _chunks(stream: BinaryIO) -> Iterator[bytes]:
@@ -137,9 +138,11 @@ def _chunks(stream: BinaryIO) -> Iterator[bytes]:
             yield chunk
 
 
-def _open_stored(job: Job, session, spec: ArtifactSpec, storage) -> tuple[Artifact, BinaryIO]:
-    """The job's artifact of `spec`, opened; 404 with the reason when it has none."""
-    artifact = session.scalar(select(Artifact).where(Artifact.job_id == job.id, Artifact.kind == spec.kind))
+def _open_stored(job: Job, session, spec: ArtifactSpec, storage, revision: int = 0) -> tuple[Artifact, BinaryIO]:
+    """The job's artifact of `spec` (of `revision`; the upload has none), opened; 404 with the
+    reason when it has none."""
+    artifact = session.scalar(select(Artifact).where(Artifact.job_id == job.id, Artifact.kind == spec.kind,
+                                                     Artifact.revision == (revision if spec.output else 0)))
     try:
         stream = storage.open(artifact.key) if artifact is not None else None
     except NotStored:
@@ -150,14 +153,27 @@ def _open_stored(job: Job, session, spec: ArtifactSpec, storage) -> tuple[Artifa
     return artifact, stream
 
 
+# streamed through the API rather than redirected to a presigned URL: the app's pages fetch from
+# their own origin only (CSP connect-src 'self'), the bucket need not be reachable from browsers,
+# and the owner check and the user's file name stay here
+def _send_stored(job: Job, session, spec: ArtifactSpec, storage, revision: int = 0) -> StreamingResponse:
+    artifact, stream = _open_stored(job, session, spec, storage, revision)
+    return StreamingResponse(_chunks(stream), media_type=artifact.content_type,
+                             headers={"Content-Disposition": _attachment(_download_name(job, spec, revision=revision))})
+
+
+RevisionQuery = Annotated[int | None, Query(
+    ge=0, le=10**9, description="the revision's file (0: the original transcription); default the latest succeeded")]
+
+
 def _download(spec: ArtifactSpec):
-    # streamed through the API rather than redirected to a presigned URL: the app's pages fetch from
-    # their own origin only (CSP connect-src 'self'), the bucket need not be reachable from browsers,
-    # and the owner check and the user's file name stay here
-    def download(job: OwnJob, session: SessionDep, storage: StorageDep) -> StreamingResponse:
-        artifact, stream = _open_stored(job, session, spec, storage)
-        return StreamingResponse(_chunks(stream), media_type=artifact.content_type,
-                                 headers={"Content-Disposition": _attachment(_download_name(job, spec))})
+    if spec.output is None:  # the upload: one for every revision
+        def download(job: OwnJob, session: SessionDep, storage: StorageDep) -> StreamingResponse:
+            return _send_stored(job, session, spec, storage)
+    else:
+        def download(job: OwnJob, session: SessionDep, storage: StorageDep,
+                     revision: RevisionQuery = None) -> StreamingResponse:
+            return _send_stored(job, session, spec, storage, revisions.download_revision(session, job, revision))
 
     download.__name__ = f"download_{spec.route.replace('-', '_')}"
     return download
@@ -169,13 +185,13 @@ TransposeQuery = Annotated[str | None, Query(
 
 
 def _transposable_download(spec: ArtifactSpec):
-    as_stored = _download(spec)
     source = next(s for s in RESULTS if s.output == TRANSPOSED_FROM[spec.output])
 
     def download(job: OwnJob, session: SessionDep, storage: StorageDep,
-                 transpose: TransposeQuery = None) -> Response:
+                 transpose: TransposeQuery = None, revision: RevisionQuery = None) -> Response:
+        number = revisions.download_revision(session, job, revision)
         if transpose is None:
-            return as_stored(job, session, storage)
+            return _send_stored(job, session, spec, storage, number)
         from tunescribe.notation.engrave import EngravingError
         from tunescribe.notation.transpose import TranspositionError, parse_transposition, write_transposed
 
@@ -183,7 +199,7 @@ def _transposable_download(spec: ArtifactSpec):
             transposition = parse_transposition(transpose)
         except TranspositionError as e:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(e)) from None
-        _, stream = _open_stored(job, session, source, storage)
+        _, stream = _open_stored(job, session, source, storage, number)
         tmp = Path(tempfile.mkdtemp(prefix="tunescribe-transpose-"))
         try:  # made on request (seconds: music21, and MuseScore for the PDF), deleted once sent
             original = tmp / f"original{source.suffix}"
@@ -196,12 +212,9 @@ def _transposable_download(spec: ArtifactSpec):
             code, reason = status.HTTP_503_SERVICE_UNAVAILABLE, f"the PDF could not be made: {e}"
         else:
             return FileResponse(path, media_type=spec.content_type, background=BackgroundTask(shutil.rmtree, tmp),
-                                filename=_download_name(job, spec, transposition.name))
+                                filename=_download_name(job, spec, transposition.name, number))
         shutil.rmtree(tmp, ignore_errors=True)
         raise HTTPException(code, reason)
-
-    download.__name__ = f"download_{spec.route.replace('-', '_')}"
-    return download
 
     download.__name__ = f"download_{spec.route.replace('-', '_')}"
     return download
