@@ -19,7 +19,7 @@ from services.common.db import new_session
 from services.common.models import Artifact
 from benchmarks import stack
 
-STORAGE_KEY = re.compile(r"^[0-9a-f-]{36}/[a-z_]+\.[a-z0-9.]+$")
+STORAGE_KEY = re.compile(r"^[0-9a-f-]{36}/(r[1-9][0-9]*/)?[a-z_]+\.[a-z0-9.]+$")  # a revision's files in r<N>/
 SERVICE_FILES = re.compile(r"(\.log|^beat-schedule.*)$")  # what the processes themselves write in var/
 
 
@@ -227,7 +227,7 @@ def test_hostile_and_long_filenames_never_reach_the_disk(worker, client, var_dir
         keys = session.scalars(select(Artifact.key).where(Artifact.job_id.in_(list(jobs)))).all()
     assert {k for k in keys if k.split("/")[1].startswith("audio")} == {f"{j}/audio.wav" for j in jobs}
     for path in storage_files(var_dir):
-        assert STORAGE_KEY.match(path), path  # only server-made names, one folder per job
+        assert STORAGE_KEY.match(path), path  # only server-made names, one folder per job (and its revisions)
     assert outside_storage(var_dir) == before_var
     for sent in names:  # where a naive join would have put them
         relative = sent.replace("\\", "/").lstrip("/")
