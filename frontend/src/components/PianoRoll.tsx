@@ -197,6 +197,9 @@ export function PianoRoll({ notes, duration, clock, following, onSeek, editing }
             height={height}
             role="img"
             aria-label={label}
+            // where notes are drawn, so that the end-to-end journey can point at one
+            data-px-per-second={pxPerSecond}
+            data-top-pitch={high}
             onMouseDown={press}
             onDoubleClick={draw}
             onClick={(e) => {
