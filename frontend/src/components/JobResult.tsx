@@ -39,6 +39,7 @@ export function JobResult({ job }: { job: JobPublic }) {
   const revisions = useRevisions(job.id);
   // until the list is in, the server's default (the latest succeeded revision) is the same file
   const shown = revisions.query.isPending ? undefined : revisions.shown;
+  const noteCount = revisions.shownRevision?.note_count ?? job.note_count;
   return (
     <article className="job-result stack">
       <header className="job-header">
@@ -46,7 +47,7 @@ export function JobResult({ job }: { job: JobPublic }) {
         <p className="job-meta muted">
           <span>{formatDate(job.created_at)}</span>
           <span>{formatDuration(job.duration_s)}</span>
-          {job.note_count != null && <span>{job.note_count.toLocaleString()} notes</span>}
+          {noteCount != null && <span>{noteCount.toLocaleString()} notes</span>}
           <span>{describeInstrument(job)}</span>
         </p>
         <DownloadButtons job={job} transpose={transpose} revision={shown} />

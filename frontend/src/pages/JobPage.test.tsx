@@ -273,9 +273,11 @@ describe("the job page", () => {
       "40",
     );
 
-    listed = [{ ...revision, status: JobStatus.succeeded, progress: 1, note_count: 4 }];
+    expect(screen.getByText("812 notes")).toBeInTheDocument(); // the job's, until a revision is made
+    listed = [{ ...revision, status: JobStatus.succeeded, progress: 1, note_count: 5 }];
     await act(() => vi.advanceTimersByTimeAsync(1500));
     await waitFor(() => expect(osmdInstances.at(-1)!.load).toHaveBeenCalledWith(corrected));
+    expect(screen.getByText("5 notes")).toBeInTheDocument(); // the revision's count
     expect(screen.getByText("Showing revision 1, with your corrections.")).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Download MIDI" }));
     await waitFor(() => expect(api.callsTo("GET", `/api/jobs/${job.id}/midi?revision=1`)).toHaveLength(1));
