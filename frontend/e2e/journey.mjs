@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The whole journey in Debian's Chromium (headless) against a running TuneScribe at E2E_BASE_URL:
 // sign up, refuse non-audio, upload a rendered clip, watch the progress, see the score, play and see
-// the cursors move, loop bars 3–4 at half speed, download and parse the MIDI, write the score for a B♭ instrument and download its
+// the cursors move, loop bars 3–4 at half speed, download and parse the MIDI, correct two notes and
+// download the corrected MIDI (transcription-corrected.mid), write the score for a B♭ instrument and download its
 // PDF, find the job in the history, check that another user cannot open it and that a normal user
 // cannot open the admin page, delete it; with an
 // administrator's credentials, the admin page's models. Screenshots of each page go to E2E_OUT
@@ -100,6 +101,14 @@ async function newPage(viewport = { width: 1280, height: 900 }) {
 }
 
 // what a person sees (the viewport), not the whole several-metre page of a long score
+/** The notes of a MIDI file, by start then pitch: the order the API numbers them in for corrections. */
+const notesOf = (midi) =>
+  midi.tracks
+    .flatMap((track) => track.notes.map((n) => ({ pitch: n.midi, start: n.time })))
+    .sort((a, b) => a.start - b.start || a.pitch - b.pitch);
+/** the transcription's notes, from the MIDI downloaded before any correction */
+let original = [];
+
 const shot = (page, name) => page.screenshot({ path: join(OUT, `${name}.png`) });
 
 /** Fills the sign-up or sign-in form and waits for the upload page. */
@@ -269,10 +278,53 @@ try {
     assert.ok(notes > 0, "the MIDI file has no notes");
     copyFileSync(path, join(OUT, "transcription.mid")); // for the caller to check with its own parser
     console.log(`  ${download.suggestedFilename()}: ${notes} notes (the clip has ${clip.noteCount ?? "?"})`);
+    original = notesOf(midi);
+  });
+
+  await step("correct two notes in the piano roll, save, and download the corrected MIDI", async () => {
+    const roll = page.getByRole("img", { name: /^Piano roll: \d+ notes/ });
+    await roll.scrollIntoViewIfNeeded();
+    const pxPerSecond = Number(await roll.getAttribute("data-px-per-second"));
+    const topPitch = Number(await roll.getAttribute("data-top-pitch"));
+    const box = await roll.boundingBox();
+    const raised = original[0];
+    // the second: not at the first's new pitch, so that a click on it cannot pick up the first and the
+    // corrected file has one more note at that pitch (what the caller checks)
+    const removed = original.slice(1).find((n) => n.pitch !== raised.pitch + 1);
+    const pick = async (note) => {
+      // 2 px into the note, clear of the grip at its end that changes its length
+      await page.mouse.click(box.x + note.start * pxPerSecond + 2, box.y + (topPitch - note.pitch) * 7 + 3);
+      await page.getByText(`at ${note.start.toFixed(2)} s`, { exact: false }).waitFor({ timeout: 5_000 });
+    };
+    await pick(raised);
+    await page.keyboard.press("ArrowUp");
+    await pick(removed);
+    await page.keyboard.press("Delete");
+    await page.getByText("Unsaved corrections.").waitFor();
+    await page.getByRole("button", { name: "Save corrections" }).click();
+    await page.getByText("Showing revision 1, with your corrections.").waitFor({ timeout: JOB_TIMEOUT_MS });
+    await page.locator('[data-testid="score-sheet"][data-state="ready"] svg').first().waitFor({ timeout: 30_000 });
+    await shot(page, "07a-corrected");
+    const [download, response] = await Promise.all([
+      page.waitForEvent("download"),
+      page.waitForResponse((r) => /\/midi\?revision=\d+$/.test(r.url())),
+      page.getByRole("button", { name: "Download MIDI" }).click(),
+    ]);
+    assert.match(response.url(), /\/midi\?revision=1$/);
+    const path = join(work, "corrected.mid");
+    await download.saveAs(path);
+    const corrected = notesOf(new Midi(readFileSync(path)));
+    const near = (a, b) => a.pitch === b.pitch && Math.abs(a.start - b.start) < 0.02;
+    const count = (notes, note) => notes.filter((n) => near(n, note)).length;
+    assert.equal(corrected.length, original.length - 1, "one note was deleted");
+    assert.equal(count(corrected, removed), count(original, removed) - 1, "the deleted note is still there");
+    const up = { pitch: raised.pitch + 1, start: raised.start };
+    assert.equal(count(corrected, up), count(original, up) + 1, "the raised note is not a semitone up");
+    copyFileSync(path, join(OUT, "transcription-corrected.mid")); // the caller compares it with its own parser
   });
 
   await step("write the score for a B♭ instrument and download its PDF", async () => {
-    const transposed = page.waitForResponse((r) => /\/musicxml\?transpose=Bb$/.test(r.url()) && r.ok(), {
+    const transposed = page.waitForResponse((r) => /\/musicxml\?transpose=Bb&revision=\d+$/.test(r.url()) && r.ok(), {
       timeout: 60_000,
     });
     await page.getByRole("combobox", { name: "Written for" }).selectOption("Bb");
@@ -284,7 +336,8 @@ try {
       page.waitForEvent("download", { timeout: 60_000 }),
       page.getByRole("button", { name: "Download PDF" }).click(),
     ]);
-    assert.match(download.suggestedFilename(), / \(Bb\)\.pdf$/);
+    // the score shown, and so downloaded, is the corrected one (revision 1) from the step before
+    assert.match(download.suggestedFilename(), / \(revision 1, Bb\)\.pdf$/);
     const path = join(work, "transposed.pdf");
     await download.saveAs(path);
     assert.equal(readFileSync(path).subarray(0, 5).toString(), "%PDF-");

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -82,9 +83,14 @@ def test_the_whole_journey_in_chromium(app_url, tmp_path):
 
     midi = mido.MidiFile(OUT / "transcription.mid")  # the file the browser downloaded
     assert sum(1 for m in midi if m.type == "note_on" and m.velocity) > 5
+    # the journey raised one note a semitone and deleted another: one note fewer, one pitch moved
+    corrected = mido.MidiFile(OUT / "transcription-corrected.mid")
+    before, after = (sorted(m.note for m in f if m.type == "note_on" and m.velocity) for f in (midi, corrected))
+    assert len(after) == len(before) - 1
+    assert len(Counter(after) - Counter(before)) == 1  # the raised note's new pitch (not the deleted one's)
     first_page = subprocess.run(["pdftotext", "-l", "1", str(OUT / "transcription-Bb.pdf"), "-"],
                                 capture_output=True, text=True, check=True).stdout  # the PDF it downloaded
     assert "(for B♭ instruments)" in first_page and "transcribed by TuneScribe" in first_page, first_page
-    for page in ("01-sign-in", "03-upload", "04-upload-refused", "06-score", "07-playing", "07b-transposed", "08-history",
-                 "12-other-user", "13-delete-confirm", "14-admin-not-allowed", "15-admin"):
+    for page in ("01-sign-in", "03-upload", "04-upload-refused", "06-score", "07-playing", "07a-corrected",
+                 "07b-transposed", "08-history", "12-other-user", "13-delete-confirm", "14-admin-not-allowed", "15-admin"):
         assert (OUT / f"{page}.png").stat().st_size > 5000, page

@@ -1,5 +1,14 @@
 import { ApiError, apiFetch, apiJson, detailMessage, sessionExpired, tokenStore } from "./client";
-import type { Instrument, JobPublic, JobsPublic, Limits, TimeMapEntry } from "./types";
+import type {
+  Instrument,
+  JobPublic,
+  JobsPublic,
+  Limits,
+  NoteEditIn,
+  RevisionPublic,
+  RevisionsPublic,
+  TimeMapEntry,
+} from "./types";
 
 export interface JobsQuery {
   limit: number;
@@ -23,30 +32,56 @@ export function deleteJob(id: string): Promise<void> {
 
 export type Artifact = "midi" | "musicxml" | "pdf" | "audio" | "timemap";
 
-/** `transpose`: the written score in another key (MusicXML and PDF; see lib/transpose.ts); absent: as transcribed. */
-export function artifactPath(id: string, artifact: Artifact, transpose?: string): string {
+export interface ArtifactOptions {
+  /** the written score in another key (MusicXML and PDF; see lib/transpose.ts); absent: as transcribed */
+  transpose?: string;
+  /** the file of this revision (0: the original transcription); absent: the latest succeeded */
+  revision?: number;
+}
+
+export function artifactPath(id: string, artifact: Artifact, { transpose, revision }: ArtifactOptions = {}): string {
   const path = `/api/jobs/${encodeURIComponent(id)}/${artifact}`;
-  return transpose ? `${path}?${new URLSearchParams({ transpose })}` : path;
+  const params = new URLSearchParams();
+  if (transpose) params.set("transpose", transpose);
+  if (revision !== undefined) params.set("revision", String(revision));
+  return params.size ? `${path}?${params}` : path;
 }
 
 export async function fetchArtifact(
   id: string,
   artifact: Artifact,
-  { signal, transpose }: { signal?: AbortSignal; transpose?: string } = {},
+  { signal, ...options }: ArtifactOptions & { signal?: AbortSignal } = {},
 ): Promise<Response> {
-  return apiFetch(artifactPath(id, artifact, transpose), { signal });
+  return apiFetch(artifactPath(id, artifact, options), { signal });
 }
 
-export async function fetchTimeMap(id: string, signal?: AbortSignal): Promise<TimeMapEntry[]> {
-  return (await fetchArtifact(id, "timemap", { signal })).json();
+export async function fetchTimeMap(
+  id: string,
+  options: ArtifactOptions & { signal?: AbortSignal },
+): Promise<TimeMapEntry[]> {
+  return (await fetchArtifact(id, "timemap", options)).json();
 }
 
-export async function fetchMusicXml(id: string, signal?: AbortSignal, transpose?: string): Promise<string> {
-  return (await fetchArtifact(id, "musicxml", { signal, transpose })).text();
+export async function fetchMusicXml(id: string, options: ArtifactOptions & { signal?: AbortSignal }): Promise<string> {
+  return (await fetchArtifact(id, "musicxml", options)).text();
 }
 
-export async function fetchMidi(id: string, signal?: AbortSignal): Promise<ArrayBuffer> {
-  return (await fetchArtifact(id, "midi", { signal })).arrayBuffer();
+export async function fetchMidi(id: string, options: ArtifactOptions & { signal?: AbortSignal }): Promise<ArrayBuffer> {
+  return (await fetchArtifact(id, "midi", options)).arrayBuffer();
+}
+
+/** The saved sets of corrections, oldest first. */
+export function listRevisions(id: string, signal?: AbortSignal): Promise<RevisionsPublic> {
+  return apiJson<RevisionsPublic>(`/api/jobs/${encodeURIComponent(id)}/revisions`, { signal });
+}
+
+/** Queues a revision made from `edits`, each against the original notes. */
+export function createRevision(id: string, edits: NoteEditIn[]): Promise<RevisionPublic> {
+  return apiJson<RevisionPublic>(`/api/jobs/${encodeURIComponent(id)}/revisions`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ edits }),
+  });
 }
 
 /** The largest upload (MB) and the longest recording (minutes) the server takes. */

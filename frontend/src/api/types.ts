@@ -17,6 +17,11 @@ export type WorkerPublic = Schemas["WorkerPublic"];
 export type Limits = Schemas["Limits"];
 /** The transcription workers and the trainers that reported lately. */
 export type WorkersPublic = Schemas["WorkersPublic"];
+/** A saved set of corrections (number 1, 2, ...; 0 is the original transcription). */
+export type RevisionPublic = Schemas["RevisionPublic"];
+export type RevisionsPublic = Schemas["RevisionsPublic"];
+/** One correction against the original notes, as the API takes it. */
+export type NoteEditIn = Schemas["NoteEditIn"];
 
 export type JobStatus = Schemas["JobStatus"];
 export type JobStage = Schemas["JobStage"];

@@ -15,9 +15,18 @@ const DOWNLOADS: { artifact: Artifact; label: string; extension: string | null; 
 
 /**
  * MIDI, MusicXML, the printable PDF and the original upload, saved with the session's token; MusicXML and
- * PDF written in `transpose` (lib/transpose.ts) when one is chosen.
+ * PDF written in `transpose` (lib/transpose.ts) when one is chosen; the files of `revision` (0: the
+ * original transcription; absent: the server's latest).
  */
-export function DownloadButtons({ job, transpose = CONCERT_PITCH }: { job: JobPublic; transpose?: string }) {
+export function DownloadButtons({
+  job,
+  transpose = CONCERT_PITCH,
+  revision,
+}: {
+  job: JobPublic;
+  transpose?: string;
+  revision?: number;
+}) {
   const [busy, setBusy] = useState<Artifact | null>(null);
   const [error, setError] = useState<string | null>(null);
   const stem = fileStem(job.title?.trim() || job.filename);
@@ -28,7 +37,7 @@ export function DownloadButtons({ job, transpose = CONCERT_PITCH }: { job: JobPu
     const key = written && transpose !== CONCERT_PITCH ? transpose : undefined;
     const name = extension ? `${stem}${key ? ` (${key})` : ""}.${extension}` : job.filename;
     try {
-      await downloadArtifact(job.id, artifact, name, key);
+      await downloadArtifact(job.id, artifact, name, { transpose: key, revision });
     } catch (e) {
       setError(`The download failed: ${(e as Error).message}`);
     } finally {

@@ -1,5 +1,6 @@
 import { act, fireEvent, render, screen } from "@testing-library/react";
 import { PlaybackClock } from "../playback/clock";
+import type { NoteRef } from "../lib/noteEdits";
 import { PianoRoll } from "./PianoRoll";
 
 const notes = [
@@ -23,5 +24,77 @@ describe("PianoRoll", () => {
     canvas.getBoundingClientRect = () => ({ left: 10, top: 0, width: 120, height: 100 }) as DOMRect;
     fireEvent.click(canvas, { clientX: 40 });
     expect(onSeek).toHaveBeenCalledWith(0.5);
+  });
+
+  describe("correcting", () => {
+    // 2 s at 60 px a second; C4..G4 padded to D♯3..E5 (pitches 51..76), 7 px a row: C4 at y 112..119, G4 at 63..70
+    function editing(selected: NoteRef | null = null) {
+      return { selected, onSelect: vi.fn(), onChange: vi.fn(), onDelete: vi.fn(), onAdd: vi.fn() };
+    }
+    const edited = notes.map((note, i) => ({ ...note, ref: { original: i } }));
+
+    function renderRoll(edit: ReturnType<typeof editing>, onSeek = vi.fn()) {
+      render(
+        <PianoRoll
+          notes={edited}
+          duration={2}
+          clock={new PlaybackClock()}
+          following={false}
+          onSeek={onSeek}
+          editing={edit}
+        />,
+      );
+      return screen.getByRole("img");
+    }
+
+    it("drags a note up two rows and later in time, as one change made on release", () => {
+      const edit = editing();
+      const onSeek = vi.fn();
+      const canvas = renderRoll(edit, onSeek);
+      fireEvent.mouseDown(canvas, { clientX: 20, clientY: 115, button: 0 });
+      expect(edit.onSelect).toHaveBeenCalledWith({ original: 0 });
+      fireEvent.mouseMove(window, { clientX: 50, clientY: 101 });
+      expect(edit.onChange).not.toHaveBeenCalled();
+      fireEvent.mouseUp(window);
+      fireEvent.click(canvas, { clientX: 50, clientY: 101 });
+      expect(edit.onChange).toHaveBeenCalledWith({ original: 0 }, { pitch: 62, startS: 0.5, durationS: 1 });
+      expect(onSeek).not.toHaveBeenCalled();
+    });
+
+    it("drags a note's end to change its length", () => {
+      const edit = editing();
+      const canvas = renderRoll(edit);
+      fireEvent.mouseDown(canvas, { clientX: 58, clientY: 115, button: 0 });
+      fireEvent.mouseMove(window, { clientX: 88, clientY: 115 });
+      fireEvent.mouseUp(window);
+      expect(edit.onChange).toHaveBeenCalledWith({ original: 0 }, { pitch: 60, startS: 0, durationS: 1.5 });
+    });
+
+    it("moves the selected note with the arrows and deletes it with Delete", () => {
+      const edit = editing({ original: 1 });
+      renderRoll(edit);
+      expect(screen.getByText("Selected: G4 at 1.00 s, 1.00 s long")).toBeInTheDocument();
+      const region = screen.getByRole("region");
+      fireEvent.keyDown(region, { key: "ArrowDown" });
+      expect(edit.onChange).toHaveBeenLastCalledWith({ original: 1 }, { pitch: 66, startS: 1, durationS: 1 });
+      fireEvent.keyDown(region, { key: "ArrowUp", shiftKey: true });
+      expect(edit.onChange).toHaveBeenLastCalledWith({ original: 1 }, { pitch: 79, startS: 1, durationS: 1 });
+      fireEvent.keyDown(region, { key: "ArrowLeft" });
+      expect(edit.onChange).toHaveBeenLastCalledWith({ original: 1 }, { pitch: 67, startS: 0.95, durationS: 1 });
+      fireEvent.keyDown(region, { key: "Delete" });
+      expect(edit.onDelete).toHaveBeenCalledWith({ original: 1 });
+    });
+
+    it("draws a new half-second note with a double-click on an empty place, and seeks on a plain click", () => {
+      const edit = editing();
+      const onSeek = vi.fn();
+      const canvas = renderRoll(edit, onSeek);
+      fireEvent.doubleClick(canvas, { clientX: 90, clientY: 60 });
+      expect(edit.onAdd).toHaveBeenCalledWith({ pitch: 68, startS: 1.5, durationS: 0.5 });
+      fireEvent.mouseDown(canvas, { clientX: 90, clientY: 60, button: 0 });
+      fireEvent.click(canvas, { clientX: 90, clientY: 60 });
+      expect(onSeek).toHaveBeenCalledWith(1.5);
+      expect(edit.onSelect).toHaveBeenCalledWith(null);
+    });
   });
 });

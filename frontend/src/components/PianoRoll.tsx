@@ -1,24 +1,58 @@
-import { type RefObject, useEffect, useMemo, useRef, useState } from "react";
+import { type KeyboardEvent, type MouseEvent, type RefObject, useEffect, useMemo, useRef, useState } from "react";
 import { type PlaybackClock, useClockSeconds } from "../playback/clock";
 import type { PlayedNote } from "../playback/notes";
+import { type EditedNote, type NoteFields, type NoteRef, sameRef } from "../lib/noteEdits";
 import { pitchName } from "../lib/pitch";
 
 const ROW_PX = 7;
 const MAX_PX_PER_SECOND = 60;
 // browsers refuse canvases much wider than this
 const MAX_WIDTH_PX = 30_000;
+/** the grip at a note's end that changes its length */
+const END_GRIP_PX = 5;
+/** one arrow-key step in time (Shift: a tenth of it) */
+const NUDGE_S = 0.05;
+/** the length of a note drawn with a double-click */
+const NEW_NOTE_S = 0.5;
+
+/** Present when the notes may be corrected: the selection and what each gesture does. */
+export interface RollEditing {
+  selected: NoteRef | null;
+  onSelect(ref: NoteRef | null): void;
+  onChange(ref: NoteRef, fields: NoteFields): void;
+  onDelete(ref: NoteRef): void;
+  onAdd(fields: NoteFields): void;
+}
 
 interface Props {
-  notes: PlayedNote[];
+  notes: PlayedNote[] | EditedNote[];
   duration: number;
   clock: PlaybackClock;
   /** keep the playhead in view while playing */
   following: boolean;
   onSeek(seconds: number): void;
+  editing?: RollEditing;
 }
 
-/** The notes as bars on a time × pitch grid, with a playhead; click to jump there. */
-export function PianoRoll({ notes, duration, clock, following, onSeek }: Props) {
+interface Drag {
+  ref: NoteRef;
+  mode: "move" | "length";
+  fromX: number;
+  fromY: number;
+  before: NoteFields;
+  now: NoteFields;
+}
+
+function fieldsOf(note: PlayedNote): NoteFields {
+  return { pitch: note.pitch, startS: note.startS, durationS: note.endS - note.startS };
+}
+
+/**
+ * The notes as bars on a time × pitch grid, with a playhead; click to jump there. With `editing`: click a
+ * note to select it, drag it (pitch and start) or its end (length), arrows move it, Delete removes it, and
+ * a double-click on an empty place draws a new one.
+ */
+export function PianoRoll({ notes, duration, clock, following, onSeek, editing }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const { low, high } = useMemo(() => pitchRange(notes), [notes]);
@@ -30,12 +64,116 @@ export function PianoRoll({ notes, duration, clock, following, onSeek }: Props) 
   );
   const width = Math.max(1, Math.ceil(duration * pxPerSecond));
   const height = (high - low + 1) * ROW_PX;
+  const [drag, setDrag] = useState<Drag | null>(null);
+  // a press on a note selects or drags it; the click that follows must not also seek
+  const pressedNote = useRef(false);
+  const selected = editing?.selected ?? null;
+  const edited = notes as EditedNote[];
+  const selectedNote = editing ? edited.find((note) => sameRef(note.ref, selected)) : undefined;
+
+  // while dragging, the note is drawn where it would go; the edit is made once, on release
+  const shown = useMemo(() => {
+    if (!drag) return notes;
+    return edited.map((note) => {
+      if (!sameRef(note.ref, drag.ref)) return note;
+      const endS = drag.now.startS + drag.now.durationS;
+      return { ...note, pitch: drag.now.pitch, startS: drag.now.startS, endS, soundEndS: endS };
+    });
+  }, [notes, edited, drag]);
 
   useEffect(() => {
     const ctx = canvas.current?.getContext("2d");
     if (!ctx) return;
-    drawNotes(ctx, notes, { low, high, pxPerSecond, width, height });
-  }, [notes, low, high, pxPerSecond, width, height]);
+    drawNotes(ctx, shown, { low, high, pxPerSecond, width, height, selected });
+  }, [shown, low, high, pxPerSecond, width, height, selected]);
+
+  useEffect(() => {
+    if (!drag || !editing) return;
+    const move = (e: globalThis.MouseEvent) => {
+      const dx = (e.clientX - drag.fromX) / pxPerSecond;
+      const rows = Math.round((e.clientY - drag.fromY) / ROW_PX);
+      const { before } = drag;
+      const now =
+        drag.mode === "move"
+          ? { ...before, pitch: before.pitch - rows, startS: Math.max(0, before.startS + dx) }
+          : { ...before, durationS: Math.max(0.05, before.durationS + dx) };
+      setDrag({ ...drag, now });
+    };
+    const release = () => {
+      const { before, now } = drag;
+      if (now.pitch !== before.pitch || now.startS !== before.startS || now.durationS !== before.durationS) {
+        editing.onChange(drag.ref, now);
+      }
+      setDrag(null);
+    };
+    window.addEventListener("mousemove", move);
+    window.addEventListener("mouseup", release);
+    return () => {
+      window.removeEventListener("mousemove", move);
+      window.removeEventListener("mouseup", release);
+    };
+  }, [drag, editing, pxPerSecond]);
+
+  /** The note under a point of the canvas (the one drawn last, as it is on top), and whether on its end. */
+  function noteAt(e: MouseEvent<HTMLCanvasElement>): { note: EditedNote; onEnd: boolean } | null {
+    const box = e.currentTarget.getBoundingClientRect();
+    const x = e.clientX - box.left;
+    const pitch = high - Math.floor((e.clientY - box.top) / ROW_PX);
+    for (let i = edited.length - 1; i >= 0; i--) {
+      const note = edited[i];
+      const left = note.startS * pxPerSecond;
+      const right = Math.max(left + 2, note.endS * pxPerSecond);
+      if (note.pitch === pitch && x >= left && x <= right + 1) return { note, onEnd: x >= right - END_GRIP_PX };
+    }
+    return null;
+  }
+
+  function press(e: MouseEvent<HTMLCanvasElement>) {
+    pressedNote.current = false;
+    if (!editing || e.button !== 0) return;
+    const hit = noteAt(e);
+    if (!hit) return;
+    pressedNote.current = true;
+    editing.onSelect(hit.note.ref);
+    const before = fieldsOf(hit.note);
+    setDrag({
+      ref: hit.note.ref,
+      mode: hit.onEnd ? "length" : "move",
+      fromX: e.clientX,
+      fromY: e.clientY,
+      before,
+      now: before,
+    });
+  }
+
+  function draw(e: MouseEvent<HTMLCanvasElement>) {
+    if (!editing || noteAt(e)) return;
+    const box = e.currentTarget.getBoundingClientRect();
+    const pitch = high - Math.floor((e.clientY - box.top) / ROW_PX);
+    editing.onAdd({ pitch, startS: Math.max(0, (e.clientX - box.left) / pxPerSecond), durationS: NEW_NOTE_S });
+  }
+
+  function key(e: KeyboardEvent<HTMLDivElement>) {
+    if (!editing || !selected || !selectedNote) return;
+    const fields = fieldsOf(selectedNote);
+    const step = e.shiftKey ? NUDGE_S / 10 : NUDGE_S;
+    const octave = e.shiftKey ? 12 : 1;
+    const moves: Record<string, NoteFields> = {
+      ArrowUp: { ...fields, pitch: fields.pitch + octave },
+      ArrowDown: { ...fields, pitch: fields.pitch - octave },
+      ArrowLeft: { ...fields, startS: Math.max(0, fields.startS - step) },
+      ArrowRight: { ...fields, startS: fields.startS + step },
+    };
+    if (e.key in moves) {
+      e.preventDefault(); // the arrows would otherwise scroll the roll
+      editing.onChange(selected, moves[e.key]);
+    } else if (e.key === "Delete" || e.key === "Backspace") {
+      e.preventDefault();
+      editing.onDelete(selected);
+    } else if (e.key === "Escape") {
+      editing.onSelect(null);
+    }
+  }
 
   const label =
     notes.length === 0
@@ -43,22 +181,45 @@ export function PianoRoll({ notes, duration, clock, following, onSeek }: Props) 
       : `Piano roll: ${notes.length} notes from ${pitchName(notes.reduce((m, n) => Math.min(m, n.pitch), 127))} to ${pitchName(notes.reduce((m, n) => Math.max(m, n.pitch), 0))}`;
 
   return (
-    <div className="piano-roll" ref={scroller} tabIndex={0} aria-label="Piano roll (scrolls sideways)" role="region">
-      <div className="piano-roll-inner" style={{ width, height }}>
-        <canvas
-          ref={canvas}
-          width={width}
-          height={height}
-          role="img"
-          aria-label={label}
-          onClick={(e) => {
-            const box = e.currentTarget.getBoundingClientRect();
-            onSeek((e.clientX - box.left) / pxPerSecond);
-          }}
-        />
-        <Playhead clock={clock} pxPerSecond={pxPerSecond} scroller={scroller} following={following} />
+    <>
+      <div
+        className={editing ? "piano-roll piano-roll-editing" : "piano-roll"}
+        ref={scroller}
+        tabIndex={0}
+        aria-label="Piano roll (scrolls sideways)"
+        role="region"
+        onKeyDown={key}
+      >
+        <div className="piano-roll-inner" style={{ width, height }}>
+          <canvas
+            ref={canvas}
+            width={width}
+            height={height}
+            role="img"
+            aria-label={label}
+            // where notes are drawn, so that the end-to-end journey can point at one
+            data-px-per-second={pxPerSecond}
+            data-top-pitch={high}
+            onMouseDown={press}
+            onDoubleClick={draw}
+            onClick={(e) => {
+              if (pressedNote.current) return;
+              editing?.onSelect(null);
+              const box = e.currentTarget.getBoundingClientRect();
+              onSeek((e.clientX - box.left) / pxPerSecond);
+            }}
+          />
+          <Playhead clock={clock} pxPerSecond={pxPerSecond} scroller={scroller} following={following} />
+        </div>
       </div>
-    </div>
+      {editing && (
+        <p className="muted piano-roll-selection" role="status">
+          {selectedNote
+            ? `Selected: ${pitchName(selectedNote.pitch)} at ${selectedNote.startS.toFixed(2)} s, ${(selectedNote.endS - selectedNote.startS).toFixed(2)} s long`
+            : "Click a note to select it; double-click an empty place to draw one."}
+        </p>
+      )}
+    </>
   );
 }
 
@@ -121,7 +282,8 @@ function drawNotes(
     pxPerSecond,
     width,
     height,
-  }: { low: number; high: number; pxPerSecond: number; width: number; height: number },
+    selected,
+  }: { low: number; high: number; pxPerSecond: number; width: number; height: number; selected: NoteRef | null },
 ) {
   const y = (pitch: number) => (high - pitch) * ROW_PX;
   ctx.clearRect(0, 0, width, height);
@@ -148,7 +310,8 @@ function drawNotes(
   for (let s = 0; s * pxPerSecond < width; s++) ctx.fillRect(Math.round(s * pxPerSecond), 0, 1, height);
   for (const note of notes) {
     const lightness = 55 - Math.round(note.velocity * 25);
-    ctx.fillStyle = `hsl(224 70% ${lightness}%)`;
+    const isSelected = selected !== null && sameRef((note as EditedNote).ref ?? null, selected);
+    ctx.fillStyle = isSelected ? "#d9480f" : `hsl(224 70% ${lightness}%)`;
     const x = note.startS * pxPerSecond;
     const w = Math.max(2, (note.endS - note.startS) * pxPerSecond - 1);
     ctx.fillRect(x, y(note.pitch) + 1, w, ROW_PX - 2);

@@ -10,32 +10,34 @@ const forever = {
   retry: (count: number, error: Error) => count < 1 && ((error as { status?: number }).status ?? 500) >= 500,
 } as const;
 
-/** The notes of the performance MIDI (seconds match the original recording). */
-export function useTranscriptionNotes(jobId: string, enabled: boolean) {
+// A revision's files never change either: each is keyed by its number.
+
+/** The notes of the performance MIDI of `revision` (0: the original; seconds match the recording). */
+export function useTranscriptionNotes(jobId: string, enabled: boolean, revision = 0) {
   return useQuery({
-    queryKey: ["job", jobId, "notes"],
-    queryFn: async ({ signal }) => notesFromMidi(await fetchMidi(jobId, signal)),
+    queryKey: ["job", jobId, "notes", revision],
+    queryFn: async ({ signal }) => notesFromMidi(await fetchMidi(jobId, { signal, revision })),
     enabled,
     ...forever,
   });
 }
 
 /**
- * The MusicXML score, written in `transpose` (lib/transpose.ts; "" as transcribed), and its time map
+ * The MusicXML score of `revision` (0: the original transcription), written in `transpose` (lib/transpose.ts; "" as transcribed), and its time map
  * (beats to seconds, the same in every key); a job without notation has neither. While another key is
  * fetched the score in hand stays (isPlaceholderData).
  */
-export function useScore(jobId: string, enabled: boolean, transpose = "") {
+export function useScore(jobId: string, enabled: boolean, transpose = "", revision = 0) {
   const musicXml = useQuery({
-    queryKey: ["job", jobId, "musicxml", transpose],
-    queryFn: ({ signal }) => fetchMusicXml(jobId, signal, transpose || undefined),
+    queryKey: ["job", jobId, "musicxml", revision, transpose],
+    queryFn: ({ signal }) => fetchMusicXml(jobId, { signal, revision, transpose: transpose || undefined }),
     enabled,
     placeholderData: keepPreviousData,
     ...forever,
   });
   const timeMap = useQuery({
-    queryKey: ["job", jobId, "timemap"],
-    queryFn: ({ signal }) => fetchTimeMap(jobId, signal),
+    queryKey: ["job", jobId, "timemap", revision],
+    queryFn: ({ signal }) => fetchTimeMap(jobId, { signal, revision }),
     enabled,
     ...forever,
   });

@@ -76,6 +76,22 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+describe("usePlayback, with corrected notes", () => {
+  it("stops where it was when the notes change, and plays the new ones from there", async () => {
+    const { result, rerender } = renderHook(({ notes }) => usePlayback("job", notes, 4), {
+      initialProps: { notes: NOTES },
+    });
+    await act(() => result.current.play());
+    await playFor(1);
+    expect(result.current.playing).toBe(true);
+    rerender({ notes: [{ pitch: 61, startS: 0, endS: 1, soundEndS: 1, velocity: 0.6 }] });
+    expect(result.current.playing).toBe(false);
+    expect(result.current.clock.seconds).toBeGreaterThan(0.9);
+    await act(() => result.current.play());
+    expect(result.current.playing).toBe(true);
+  });
+});
+
 describe("usePlayback, practising", () => {
   const bar2 = measureSpan(TIME_MAP, 2, 2)!; // 2 s to 4 s
 

@@ -133,6 +133,9 @@ export function usePlayback(
       all.forEach((player) => player.then((p) => p.dispose()).catch(() => undefined));
       all.clear();
       current.current = null;
+      // new notes (a correction) make new players: the one that was playing is gone, so playback stops
+      // where it was, and Play starts the corrected notes from there
+      setPlaying(false);
       if (recordingUrl.current) URL.revokeObjectURL(recordingUrl.current);
     };
   }, [playerFor]);

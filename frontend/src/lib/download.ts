@@ -1,13 +1,13 @@
-import { type Artifact, fetchArtifact } from "../api/jobs";
+import { type Artifact, type ArtifactOptions, fetchArtifact } from "../api/jobs";
 
 /** Downloads need the bearer token, so a link cannot do it: fetch, then save the blob. */
 export async function downloadArtifact(
   jobId: string,
   artifact: Artifact,
   fallbackName: string,
-  transpose?: string,
+  options: ArtifactOptions = {},
 ): Promise<void> {
-  const response = await fetchArtifact(jobId, artifact, { transpose });
+  const response = await fetchArtifact(jobId, artifact, options);
   const name = filenameFromDisposition(response.headers.get("Content-Disposition")) ?? fallbackName;
   saveBlob(await response.blob(), name);
 }

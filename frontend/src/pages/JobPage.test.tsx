@@ -19,7 +19,8 @@ function serveArtifacts(api: FetchMock) {
     .on("GET", `/api/jobs/${job.id}/midi`, { body: arpeggioMidi(), headers: { "Content-Type": "audio/midi" } })
     .on("GET", `/api/jobs/${job.id}/musicxml`, { body: MUSICXML })
     .on("GET", `/api/jobs/${job.id}/timemap`, { json: TIME_MAP })
-    .on("GET", `/api/jobs/${job.id}/audio`, { body: "RIFF", headers: { "Content-Type": "audio/wav" } });
+    .on("GET", `/api/jobs/${job.id}/audio`, { body: "RIFF", headers: { "Content-Type": "audio/wav" } })
+    .on("GET", `/api/jobs/${job.id}/revisions`, { json: { data: [], count: 0 } });
 }
 
 describe("the job page", () => {
@@ -93,8 +94,8 @@ describe("the job page", () => {
     serveArtifacts(api);
     const written = MUSICXML.replace("<work-title>", "<work-title>B♭ ");
     api.on("GET", `/api/jobs/${job.id}`, { json: job });
-    api.on("GET", /\/musicxml\?transpose=Bb$/, { body: written });
-    api.on("GET", /\/pdf\?transpose=Bb$/, { body: "%PDF-", headers: { "Content-Type": "application/pdf" } });
+    api.on("GET", /\/musicxml\?transpose=Bb&revision=0$/, { body: written });
+    api.on("GET", /\/pdf\?transpose=Bb&revision=0$/, { body: "%PDF-", headers: { "Content-Type": "application/pdf" } });
     const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => {});
     const { user } = renderApp(`/jobs/${job.id}`);
     const sheet = await screen.findByTestId("score-sheet");
@@ -106,10 +107,11 @@ describe("the job page", () => {
     expect(screen.getByText(/MusicXML and PDF written for: B♭ instruments/)).toBeInTheDocument();
 
     await user.click(screen.getByRole("button", { name: "Download PDF" }));
-    await waitFor(() => expect(api.callsTo("GET", `/api/jobs/${job.id}/pdf?transpose=Bb`)).toHaveLength(1));
+    await waitFor(() => expect(api.callsTo("GET", `/api/jobs/${job.id}/pdf?transpose=Bb&revision=0`)).toHaveLength(1));
     await user.click(screen.getByRole("button", { name: "Download MIDI" }));
     await waitFor(() => expect(api.callsTo("GET", `/api/jobs/${job.id}/midi`)).toHaveLength(2)); // playback's, then this
-    expect(api.calls.filter((c) => c.url.includes("/midi?"))).toHaveLength(0); // the performance is not transposed
+    // the performance is not transposed
+    expect(api.calls.filter((c) => c.url.includes("/midi?") && c.url.includes("transpose"))).toHaveLength(0);
     click.mockRestore();
   });
 
@@ -118,7 +120,7 @@ describe("the job page", () => {
     signedIn(api);
     serveArtifacts(api);
     api.on("GET", `/api/jobs/${job.id}`, { json: job });
-    api.on("GET", /\/musicxml\?transpose=-P8$/, {
+    api.on("GET", /\/musicxml\?transpose=-P8&revision=0$/, {
       status: 422,
       json: { detail: "-P8 moves notes outside MIDI's range" },
     });
@@ -215,5 +217,83 @@ describe("the job page", () => {
     await user.click(screen.getByRole("button", { name: "Pause" }));
     expect(recording.pause).toHaveBeenCalled();
     expect(screen.getByRole("button", { name: "Play" })).toBeInTheDocument();
+  });
+
+  it("corrects a note, saves the corrections and shows the revision once it is made, or why it failed", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const api = mockFetch();
+    signedIn(api);
+    serveArtifacts(api);
+    api.on("GET", `/api/jobs/${job.id}`, { json: job });
+    const revision = {
+      number: 1,
+      status: JobStatus.running,
+      progress: 0.4,
+      error: null,
+      note_count: null,
+      edits: [{ op: "change", index: 0, pitch: 61 }],
+      created_at: "2026-12-06T21:00:00Z",
+      finished_at: null,
+    };
+    let listed: object[] = [];
+    api.on("GET", `/api/jobs/${job.id}/revisions`, () => ({ json: { data: listed, count: listed.length } }));
+    api.on("POST", `/api/jobs/${job.id}/revisions`, { status: 202, json: revision });
+    const corrected = MUSICXML.replace("<work-title>", "<work-title>Corrected ");
+    api.on("GET", /\/musicxml\?revision=1$/, { body: corrected });
+    const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => {});
+    const { user } = renderApp(`/jobs/${job.id}`);
+    const roll = await screen.findByRole("img", { name: /Piano roll: 4 notes/ });
+    const save = screen.getByRole("button", { name: "Save corrections" });
+    expect(save).toBeDisabled();
+
+    // the roll is 60 px a second from C4 - 6 to C5 + 6, 7 px a row: the first note (C4 at 0 s) is at y 126..133
+    fireEvent.mouseDown(roll, { clientX: 10, clientY: 129, button: 0 });
+    fireEvent.mouseUp(window);
+    fireEvent.click(roll, { clientX: 10, clientY: 129 });
+    expect(screen.getByText(/Selected: C4 at 0.00 s/)).toBeInTheDocument();
+    fireEvent.keyDown(screen.getByRole("region", { name: "Piano roll (scrolls sideways)" }), { key: "ArrowUp" });
+    expect(screen.getByText(/Selected: C♯4 at 0.00 s/)).toBeInTheDocument();
+    expect(screen.getByText("Unsaved corrections.")).toBeInTheDocument();
+    const region = screen.getByRole("region", { name: "Piano roll (scrolls sideways)" });
+    fireEvent.keyDown(region, { key: "z", ctrlKey: true });
+    expect(screen.getByText(/Selected: C4 at 0.00 s/)).toBeInTheDocument();
+    expect(save).toBeDisabled();
+    fireEvent.keyDown(region, { key: "Z", ctrlKey: true, shiftKey: true });
+    expect(screen.getByText(/Selected: C♯4 at 0.00 s/)).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Undo" }));
+    expect(screen.getByText(/Selected: C4 at 0.00 s/)).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Redo" }));
+    expect(screen.getByText(/Selected: C♯4 at 0.00 s/)).toBeInTheDocument();
+
+    await user.click(save);
+    const [post] = api.callsTo("POST", `/api/jobs/${job.id}/revisions`);
+    expect(JSON.parse(post.body as string)).toEqual({ edits: [{ op: "change", index: 0, pitch: 61 }] });
+    expect(await screen.findByRole("progressbar", { name: "Making revision 1 from your corrections" })).toHaveAttribute(
+      "aria-valuenow",
+      "40",
+    );
+
+    expect(screen.getByText("812 notes")).toBeInTheDocument(); // the job's, until a revision is made
+    listed = [{ ...revision, status: JobStatus.succeeded, progress: 1, note_count: 5 }];
+    await act(() => vi.advanceTimersByTimeAsync(1500));
+    await waitFor(() => expect(osmdInstances.at(-1)!.load).toHaveBeenCalledWith(corrected));
+    expect(screen.getByText("5 notes")).toBeInTheDocument(); // the revision's count
+    expect(screen.getByText("Showing revision 1, with your corrections.")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Download MIDI" }));
+    await waitFor(() => expect(api.callsTo("GET", `/api/jobs/${job.id}/midi?revision=1`)).toHaveLength(1));
+
+    // a second set that fails: the reason, and the page stays on revision 1
+    fireEvent.keyDown(screen.getByRole("region", { name: "Piano roll (scrolls sideways)" }), { key: "Delete" });
+    api.on("POST", `/api/jobs/${job.id}/revisions`, {
+      status: 202,
+      json: { ...revision, number: 2, status: JobStatus.queued },
+    });
+    await user.click(screen.getByRole("button", { name: "Save corrections" }));
+    listed = [listed[0], { ...revision, number: 2, status: JobStatus.failed, error: "the worker stopped" }];
+    await act(() => vi.advanceTimersByTimeAsync(1500));
+    expect(
+      await screen.findByText(/Revision 2 could not be made: the worker stopped. The page shows revision 1/),
+    ).toBeInTheDocument();
+    click.mockRestore();
   });
 });
