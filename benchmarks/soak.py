@@ -1,6 +1,8 @@
 """The soak: the service as it runs beyond one machine, on this one. Two API processes, three
 workers each in a working and var folder of its own (they share nothing but PostgreSQL, Redis and
 the bucket), SeaweedFS for the files, beat for the sweep; production heartbeat and sweep periods.
+The workers run at nice WORKER_NICE, as on machines of their own they would not take the API
+processes' cores.
 
     .venv/bin/python benchmarks/soak.py [--quick]
 
@@ -39,6 +41,9 @@ from benchmarks.service import PRODUCTION, REDIS_DB, RESULTS, loadavg, machine, 
 WORK = REPO / "benchmarks" / "work" / "soak"
 STATUS_P99_TARGET_MS = 50.0
 KILL_EVERY_S = 60.0
+# the workers run at this lower CPU priority: beyond one machine they have cores of their own, and
+# here the three of them would otherwise take the API processes' two cores from under the polling
+WORKER_NICE = 10
 
 
 class Soak:
@@ -69,7 +74,8 @@ class Soak:
 
     def start_worker(self, name: str) -> None:
         self.workers[name] = stack.start_worker(self._own_folder(f"worker-{name}"), name,
-                                                self.root / f"worker-{name}.log", cwd=self.root / f"worker-{name}")
+                                                self.root / f"worker-{name}.log", cwd=self.root / f"worker-{name}",
+                                                nice=WORKER_NICE)
 
     def kill_worker(self, name: str) -> None:
         """SIGKILL, as a machine that dies: its job is found stale by the sweep and run again."""
@@ -203,6 +209,8 @@ def write_markdown(r: dict, path: Path) -> None:
         f"`{r['command']}` on {r['machine']['cpu']} ({r['machine']['cores']} cores), commit {r['machine']['commit']}, "
         f"{r['machine']['date']}. Two API processes, three Celery workers each in a folder of its own, beat, "
         "SeaweedFS (S3), PostgreSQL and Redis, all on these cores; production heartbeat and sweep periods. "
+        f"The workers run at nice {r.get('worker_nice', 0)}: beyond one machine they have cores of their own, "
+        "here they would take the API processes' cores. "
         f"Load average before / after: {r['loadavg_before']} / {r['loadavg_after']}.",
         "",
         "## The soak",
@@ -254,7 +262,7 @@ def main() -> None:
     run_dir = WORK / datetime.now().strftime("run-%Y%m%d-%H%M%S")
     run_dir.mkdir()
     result = {"command": "benchmarks/soak.py" + (" --quick" if q else ""), "machine": machine(),
-              "loadavg_before": loadavg(), "clip_s": args.clip_s}
+              "loadavg_before": loadavg(), "clip_s": args.clip_s, "worker_nice": WORKER_NICE}
     soak = Soak(run_dir)
     try:
         users = [stack.Client(soak.urls[i % 2]) for i in range(n_users)]

@@ -116,12 +116,12 @@ def start_api(env: dict[str, str], port: int, log: Path) -> Process:
     return api
 
 
-def start_worker(env: dict[str, str], name: str, log: Path, *extra: str, cwd: Path = ROOT) -> Process:
+def start_worker(env: dict[str, str], name: str, log: Path, *extra: str, cwd: Path = ROOT, nice: int = 0) -> Process:
     """A worker; with `cwd` elsewhere it still runs this checkout's code (PYTHONPATH), as a worker on
-    another machine runs the same image."""
+    another machine runs the same image; with `nice`, at that lower CPU priority."""
     if cwd != ROOT:
         env = {**env, "PYTHONPATH": str(ROOT)}
-    return Process([PYTHON, "-m", "celery", "-A", "services.worker.main", "worker", "--concurrency", "1",
+    return Process([*(["nice", "-n", str(nice)] if nice else []), PYTHON, "-m", "celery", "-A", "services.worker.main", "worker", "--concurrency", "1",
                     "-n", f"{name}@%h", "--without-mingle", "--without-gossip", "-l", "INFO", *extra], env, log, cwd)
 
 
