@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from services.common.artifacts import ArtifactKind
 from services.common.db import session_scope
 from services.common.models import Artifact, Job, JobStage, JobStatus, TrainingRun, TrainingRunStatus, utcnow
-from services.common.queue import TRANSCRIBE, QueueUnavailable, send
+from services.common.queue import TRANSCRIBE, QueueUnavailable, send, send_or_remove
 from services.common.settings import get_settings
 
 log = logging.getLogger("tunescribe.jobs")
@@ -34,12 +34,7 @@ def create(session: Session, job: Job, audio: Artifact) -> Job:
     half-made job is left (the caller removes the file)."""
     session.add_all([job, audio])
     session.commit()
-    try:
-        send(TRANSCRIBE, job.id)
-    except QueueUnavailable:
-        session.execute(delete(Job).where(Job.id == job.id))
-        session.commit()
-        raise
+    send_or_remove(session, TRANSCRIBE, job)
     log.info("job queued", extra={"job_id": job.id, "user_id": job.user_id})
     return job
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 
 from celery import Celery
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
 
 from services.common import fsbroker  # noqa: F401  (registers tsfs://, the embedded broker)
 from services.common.settings import get_settings
@@ -29,6 +31,18 @@ def send(task: str, object_id: uuid.UUID) -> None:
             "max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1.0})
     except Exception as e:  # kombu raises OperationalError, socket and Redis errors
         raise QueueUnavailable("the job queue is unavailable; nothing was stored, please try again in a minute") from e
+
+
+def send_or_remove(session: Session, task: str, row) -> None:
+    """Send `task` for the row just committed (a job or a revision); when the broker cannot take
+    it, the row is deleted again, so that no half-made work is left, and QueueUnavailable raised."""
+    try:
+        send(task, row.id)
+    except QueueUnavailable:
+        model = type(row)
+        session.execute(delete(model).where(model.id == row.id))
+        session.commit()
+        raise
 
 
 def make_celery() -> Celery:

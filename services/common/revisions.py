@@ -11,14 +11,14 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.common.db import session_scope
 from services.common.jobs import LostClaim
 from services.common.models import Artifact, Job, JobStatus, Revision, utcnow
-from services.common.queue import REVISE, QueueUnavailable, send
+from services.common.queue import REVISE, QueueUnavailable, send, send_or_remove
 from services.common.settings import get_settings
 from tunescribe.edits import NoteEdit, check_edits
 
@@ -63,12 +63,7 @@ def create(session: Session, job: Job, edits: list[NoteEdit]) -> Revision:
             session.rollback()
     else:
         raise QueueUnavailable("too many revisions were sent at once; send it again")
-    try:
-        send(REVISE, revision.id)
-    except QueueUnavailable:
-        session.execute(delete(Revision).where(Revision.id == revision.id))
-        session.commit()
-        raise
+    send_or_remove(session, REVISE, revision)
     log.info("revision queued", extra={"job_id": job.id, "revision": number})
     return revision
 

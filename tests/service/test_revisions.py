@@ -163,3 +163,21 @@ def test_a_worker_dying_while_making_a_revision_fails_it_and_keeps_the_previous(
     assert third.json()["number"] == 3  # the next is made by the worker's new process
     assert _wait_revision(user, job["id"], 3, timeout=240)["status"] == "succeeded"
     assert user.http.get(f"{url}/midi").content != made
+
+
+def test_a_revision_sent_while_the_broker_is_down_is_503_and_leaves_no_revision(finished_job, services_env, var_dir):
+    """The same job through an API whose broker is unreachable: a sentence, and no revision row
+    (so a retry once the queue is back takes the number)."""
+    client, job = finished_job
+    before = client.http.get(f"/api/jobs/{job['id']}/revisions").json()["data"]
+    port = stack.free_port()
+    dead = stack.start_api(dict(services_env, BROKER_URL=f"redis://127.0.0.1:{stack.free_port()}/0"), port,
+                           var_dir / "api-no-broker-revisions.log")
+    try:
+        other = stack.Client(f"http://127.0.0.1:{port}", client.email, client.password, register=False)
+        r = other.http.post(f"/api/jobs/{job['id']}/revisions", json={"edits": [{"op": "delete", "index": 0}]})
+        assert r.status_code == 503, r.text
+        assert "queue is unavailable" in r.json()["detail"]
+    finally:
+        dead.stop()
+    assert client.http.get(f"/api/jobs/{job['id']}/revisions").json()["data"] == before
