@@ -2,7 +2,9 @@
 one worker with the shipped model, PostgreSQL and Redis, started as benchmarks/stack.py starts
 them. A 3-minute piece (Joplin's Maple Leaf Rag from music21's corpus, rendered with FluidSynth's
 FluidR3 GM piano) is uploaded and transcribed, then `npm run benchmark` (frontend/scripts/benchmark.mjs)
-measures the bundle and the time from opening the finished job to its drawn score in headless Chromium.
+measures the bundle and, in headless Chromium, the time from opening the finished job to its drawn score
+and from saving a correction made in the piano roll to the corrected revision's score drawn (the worker
+makes the revision's files in between).
 
     make benchmark-frontend        # or, with the app built: .venv/bin/python benchmarks/frontend.py
 

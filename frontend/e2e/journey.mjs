@@ -3,9 +3,9 @@
 // sign up, refuse non-audio, upload a rendered clip, watch the progress, see the score, play and see
 // the cursors move, loop bars 3–4 at half speed, download and parse the MIDI, correct two notes and
 // download the corrected MIDI (transcription-corrected.mid), write the score for a B♭ instrument and download its
-// PDF, find the job in the history, check that another user cannot open it and that a normal user
-// cannot open the admin page, delete it; with an
-// administrator's credentials, the admin page's models. Screenshots of each page go to E2E_OUT
+// PDF, find the job in the history, on a touch screen drag a note with a finger, check that another user
+// cannot open it and that a normal user cannot open the admin page, delete it; with an administrator's
+// credentials, the admin page's models. Screenshots of each page go to E2E_OUT
 // (default e2e/out), with the downloaded MIDI as transcription.mid and the PDF as transcription-Bb.pdf.
 //
 //   E2E_BASE_URL=http://127.0.0.1:8000 node e2e/journey.mjs
@@ -83,8 +83,8 @@ const browser = await chromium.launch({
   ],
 });
 
-async function newPage(viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport, acceptDownloads: true, baseURL: BASE });
+async function newPage(viewport = { width: 1280, height: 900 }, device = {}) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, baseURL: BASE, ...device });
   const page = await context.newPage();
   page.on("request", (request) => {
     const url = request.url();
@@ -104,10 +104,15 @@ async function newPage(viewport = { width: 1280, height: 900 }) {
 /** The notes of a MIDI file, by start then pitch: the order the API numbers them in for corrections. */
 const notesOf = (midi) =>
   midi.tracks
-    .flatMap((track) => track.notes.map((n) => ({ pitch: n.midi, start: n.time })))
+    .flatMap((track) => track.notes.map((n) => ({ pitch: n.midi, start: n.time, end: n.time + n.duration })))
     .sort((a, b) => a.start - b.start || a.pitch - b.pitch);
 /** the transcription's notes, from the MIDI downloaded before any correction */
 let original = [];
+/** the two notes corrected (raised a semitone, deleted) and saved as revision 1 */
+let correctedNotes = [];
+const PITCH_NAMES = ["C", "C♯", "D", "E♭", "E", "F", "F♯", "G", "A♭", "A", "B♭", "B"];
+/** 60 -> "C4", as the app names a pitch (src/lib/pitch.ts) */
+const pitchName = (midi) => `${PITCH_NAMES[midi % 12]}${Math.floor(midi / 12) - 1}`;
 
 const shot = (page, name) => page.screenshot({ path: join(OUT, `${name}.png`) });
 
@@ -296,6 +301,7 @@ try {
       await page.mouse.click(box.x + note.start * pxPerSecond + 2, box.y + (topPitch - note.pitch) * 7 + 3);
       await page.getByText(`at ${note.start.toFixed(2)} s`, { exact: false }).waitFor({ timeout: 5_000 });
     };
+    correctedNotes = [raised, removed];
     await pick(raised);
     await page.keyboard.press("ArrowUp");
     await pick(removed);
@@ -367,6 +373,63 @@ try {
     await shot(phone, "11-phone-history");
     await phone.context().close();
   });
+
+  await step(
+    "on a touch screen: a finger holds a note and drags it, and the roll does not scroll instead",
+    async () => {
+      const phone = await newPage({ width: 390, height: 844 }, { hasTouch: true, isMobile: true });
+      await enter(phone, "sign in", first);
+      await phone.goto(jobUrl);
+      // the page drawn whole, so that nothing above the roll moves it any more
+      const drawn = '[data-testid="score-sheet"][data-state="ready"][data-cursor="ready"] svg';
+      await phone.locator(drawn).first().waitFor({ timeout: 60_000 });
+      const roll = phone.getByRole("img", { name: /^Piano roll: \d+ notes/ });
+      await roll.scrollIntoViewIfNeeded();
+      const scroller = phone.getByRole("region", { name: "Piano roll (scrolls sideways)" });
+      const pxPerSecond = Number(await roll.getAttribute("data-px-per-second"));
+      const topPitch = Number(await roll.getAttribute("data-top-pitch"));
+      const [box, view] = [await roll.boundingBox(), await scroller.boundingBox()];
+      const [dx, rows] = [24, 3]; // later by 24 px, up by 3 rows (7 px each)
+      const overlaps = (a, b) => a !== b && a.pitch === b.pitch && Math.abs(a.start - b.start) < 0.5;
+      // in view, long enough to hold by its body (not its end), clear of the corrected notes and of others
+      const note = original.find(
+        (n) =>
+          !correctedNotes.includes(n) &&
+          !original.some((other) => overlaps(n, other)) &&
+          n.end - n.start >= 0.4 &&
+          box.x + n.start * pxPerSecond + 4 + dx < view.x + view.width - 4,
+      );
+      assert.ok(note, "no note in view to drag");
+      const x = box.x + note.start * pxPerSecond + 4;
+      const y = box.y + (topPitch - note.pitch) * 7 + 3;
+      // had the browser scrolled instead, it would have cancelled the finger's pointer (and the roll may have
+      // moved sideways); the page itself may move, as the text under the roll gets shorter once a note is chosen
+      await phone.evaluate(() => {
+        window.__cancelled = 0;
+        window.addEventListener("pointercancel", () => window.__cancelled++);
+      });
+      const scrolled = () =>
+        phone.evaluate(() => ({
+          cancelled: window.__cancelled,
+          rollScrollLeft: document.querySelector(".piano-roll").scrollLeft,
+        }));
+      const before = await scrolled();
+      // the browser's own touch input (not synthetic DOM events), so that it decides whether to scroll
+      const cdp = await phone.context().newCDPSession(phone);
+      const touch = (type, points) => cdp.send("Input.dispatchTouchEvent", { type, touchPoints: points });
+      await touch("touchStart", [{ x, y }]);
+      for (let i = 1; i <= 6; i++) await touch("touchMove", [{ x: x + (dx * i) / 6, y: y - (rows * 7 * i) / 6 }]);
+      await touch("touchEnd", []);
+      const selection = phone.getByText(/^Selected: /);
+      await phone.getByText("Unsaved corrections.").waitFor({ timeout: 5_000 });
+      const [, name, start] = /^Selected: (\S+) at ([\d.]+) s/.exec(await selection.innerText());
+      assert.equal(name, pitchName(note.pitch + rows), "the note is not three rows up");
+      assert.ok(Math.abs(Number(start) - (note.start + dx / pxPerSecond)) < 0.05, `the note starts at ${start} s`);
+      assert.deepEqual(await scrolled(), before, "the browser scrolled under the finger");
+      await shot(phone, "10a-touch-corrected");
+      await phone.context().close();
+    },
+  );
 
   await step("another user cannot open the job", async () => {
     const other = await newPage();

@@ -60,8 +60,9 @@ def test_app_pages_answer_get_and_head_and_unknown_api_addresses_are_404(app_url
 
 def test_the_whole_journey_in_chromium(app_url, tmp_path):
     """Sign up, refuse non-audio, upload a rendered clip, progress, score, playback with a moving
-    cursor, MIDI download, the score for a B♭ instrument and its PDF, history, another user's 404, a normal user kept out of /admin, delete,
-    and the administrator's model table with tsunet-v1 active."""
+    cursor, MIDI download, the score for a B♭ instrument and its PDF, history, a note dragged with a finger
+    on a touch screen, another user's 404, a normal user kept out of /admin, delete, and the
+    administrator's model table with tsunet-v1 active."""
     clip = stack.piano_wav(tmp_path / "journey-clip.wav", seconds=8.0, seed=5)
     env = {
         **os.environ,
@@ -92,5 +93,6 @@ def test_the_whole_journey_in_chromium(app_url, tmp_path):
                                 capture_output=True, text=True, check=True).stdout  # the PDF it downloaded
     assert "(for B♭ instruments)" in first_page and "transcribed by TuneScribe" in first_page, first_page
     for page in ("01-sign-in", "03-upload", "04-upload-refused", "06-score", "07-playing", "07a-corrected",
-                 "07b-transposed", "08-history", "12-other-user", "13-delete-confirm", "14-admin-not-allowed", "15-admin"):
+                 "07b-transposed", "08-history", "10a-touch-corrected", "12-other-user", "13-delete-confirm",
+                 "14-admin-not-allowed", "15-admin"):
         assert (OUT / f"{page}.png").stat().st_size > 5000, page

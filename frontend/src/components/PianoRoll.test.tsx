@@ -51,11 +51,11 @@ describe("PianoRoll", () => {
       const edit = editing();
       const onSeek = vi.fn();
       const canvas = renderRoll(edit, onSeek);
-      fireEvent.mouseDown(canvas, { clientX: 20, clientY: 115, button: 0 });
+      fireEvent.pointerDown(canvas, { clientX: 20, clientY: 115, button: 0, pointerId: 1, isPrimary: true });
       expect(edit.onSelect).toHaveBeenCalledWith({ original: 0 });
-      fireEvent.mouseMove(window, { clientX: 50, clientY: 101 });
+      fireEvent.pointerMove(window, { clientX: 50, clientY: 101, pointerId: 1 });
       expect(edit.onChange).not.toHaveBeenCalled();
-      fireEvent.mouseUp(window);
+      fireEvent.pointerUp(window, { pointerId: 1 });
       fireEvent.click(canvas, { clientX: 50, clientY: 101 });
       expect(edit.onChange).toHaveBeenCalledWith({ original: 0 }, { pitch: 62, startS: 0.5, durationS: 1 });
       expect(onSeek).not.toHaveBeenCalled();
@@ -64,9 +64,9 @@ describe("PianoRoll", () => {
     it("drags a note's end to change its length", () => {
       const edit = editing();
       const canvas = renderRoll(edit);
-      fireEvent.mouseDown(canvas, { clientX: 58, clientY: 115, button: 0 });
-      fireEvent.mouseMove(window, { clientX: 88, clientY: 115 });
-      fireEvent.mouseUp(window);
+      fireEvent.pointerDown(canvas, { clientX: 58, clientY: 115, button: 0, pointerId: 1, isPrimary: true });
+      fireEvent.pointerMove(window, { clientX: 88, clientY: 115, pointerId: 1 });
+      fireEvent.pointerUp(window, { pointerId: 1 });
       expect(edit.onChange).toHaveBeenCalledWith({ original: 0 }, { pitch: 60, startS: 0, durationS: 1.5 });
     });
 
@@ -91,10 +91,76 @@ describe("PianoRoll", () => {
       const canvas = renderRoll(edit, onSeek);
       fireEvent.doubleClick(canvas, { clientX: 90, clientY: 60 });
       expect(edit.onAdd).toHaveBeenCalledWith({ pitch: 68, startS: 1.5, durationS: 0.5 });
-      fireEvent.mouseDown(canvas, { clientX: 90, clientY: 60, button: 0 });
+      fireEvent.pointerDown(canvas, { clientX: 90, clientY: 60, button: 0, pointerId: 1, isPrimary: true });
       fireEvent.click(canvas, { clientX: 90, clientY: 60 });
       expect(onSeek).toHaveBeenCalledWith(1.5);
       expect(edit.onSelect).toHaveBeenCalledWith(null);
+    });
+
+    describe("with a finger", () => {
+      const finger = (clientX: number, clientY: number) => ({
+        clientX,
+        clientY,
+        button: 0,
+        pointerId: 7,
+        pointerType: "touch",
+        isPrimary: true,
+      });
+      const touch = (clientX: number, clientY: number) => ({
+        touches: [{ clientX, clientY }],
+        changedTouches: [{ clientX, clientY }],
+      });
+
+      it("holds a touched note, so that the browser does not scroll instead, and drags it", () => {
+        const edit = editing();
+        const canvas = renderRoll(edit);
+        // a browser sends the pointerdown first; selecting the note may move the roll before the touchstart
+        fireEvent.pointerDown(canvas, finger(20, 115));
+        expect(edit.onSelect).toHaveBeenCalledWith({ original: 0 });
+        canvas.getBoundingClientRect = () => ({ left: 0, top: 21, width: 120, height: 180 }) as DOMRect;
+        // fireEvent answers false when the event's default (here: scrolling) was prevented
+        expect(fireEvent.touchStart(canvas, touch(20, 115))).toBe(false);
+        fireEvent.pointerMove(window, finger(50, 101));
+        fireEvent.pointerUp(window, finger(50, 101));
+        expect(edit.onChange).toHaveBeenCalledWith({ original: 0 }, { pitch: 62, startS: 0.5, durationS: 1 });
+      });
+
+      it("holds a touched note when the touchstart comes before the pointerdown", () => {
+        const canvas = renderRoll(editing());
+        expect(fireEvent.touchStart(canvas, touch(20, 115))).toBe(false);
+      });
+
+      it("lets a touch on an empty place scroll, and draws a note with a double tap there, once", () => {
+        const edit = editing();
+        const canvas = renderRoll(edit);
+        expect(fireEvent.touchStart(canvas, touch(90, 60))).toBe(true);
+        fireEvent.pointerDown(canvas, finger(90, 60));
+        expect(edit.onAdd).not.toHaveBeenCalled();
+        fireEvent.pointerDown(canvas, finger(90, 62));
+        expect(edit.onAdd).toHaveBeenCalledWith({ pitch: 68, startS: 1.5, durationS: 0.5 });
+        // the dblclick a browser may also make of the double tap draws nothing more
+        fireEvent.doubleClick(canvas, { clientX: 90, clientY: 62 });
+        expect(edit.onAdd).toHaveBeenCalledTimes(1);
+      });
+
+      it("takes the last 12 px of a note as its end, where a mouse takes 5", () => {
+        const edit = editing();
+        const canvas = renderRoll(edit);
+        fireEvent.pointerDown(canvas, finger(50, 115));
+        fireEvent.pointerMove(window, finger(80, 115));
+        fireEvent.pointerUp(window, finger(80, 115));
+        expect(edit.onChange).toHaveBeenCalledWith({ original: 0 }, { pitch: 60, startS: 0, durationS: 1.5 });
+      });
+
+      it("leaves the note where it was when the browser takes the gesture over", () => {
+        const edit = editing();
+        const canvas = renderRoll(edit);
+        fireEvent.pointerDown(canvas, finger(20, 115));
+        fireEvent.pointerMove(window, finger(50, 101));
+        fireEvent.pointerCancel(window, finger(50, 101));
+        fireEvent.pointerUp(window, finger(50, 101));
+        expect(edit.onChange).not.toHaveBeenCalled();
+      });
     });
   });
 });

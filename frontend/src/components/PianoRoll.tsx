@@ -1,4 +1,13 @@
-import { type KeyboardEvent, type MouseEvent, type RefObject, useEffect, useMemo, useRef, useState } from "react";
+import {
+  type KeyboardEvent,
+  type MouseEvent,
+  type PointerEvent,
+  type RefObject,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import { type PlaybackClock, useClockSeconds } from "../playback/clock";
 import type { PlayedNote } from "../playback/notes";
 import { type EditedNote, type NoteFields, type NoteRef, sameRef } from "../lib/noteEdits";
@@ -8,8 +17,11 @@ const ROW_PX = 7;
 const MAX_PX_PER_SECOND = 60;
 // browsers refuse canvases much wider than this
 const MAX_WIDTH_PX = 30_000;
-/** the grip at a note's end that changes its length */
+/** the grip at a note's end that changes its length; under a finger, wider (up to half the note) */
 const END_GRIP_PX = 5;
+const TOUCH_END_GRIP_PX = 12;
+/** two taps of a finger this close in time and place draw a note, as a double-click does */
+const DOUBLE_TAP = { ms: 400, px: 24 };
 /** one arrow-key step in time (Shift: a tenth of it) */
 const NUDGE_S = 0.05;
 /** the length of a note drawn with a double-click */
@@ -35,6 +47,8 @@ interface Props {
 }
 
 interface Drag {
+  /** the pointer (mouse, finger or pen) that holds the note */
+  pointerId: number;
   ref: NoteRef;
   mode: "move" | "length";
   fromX: number;
@@ -50,7 +64,8 @@ function fieldsOf(note: PlayedNote): NoteFields {
 /**
  * The notes as bars on a time × pitch grid, with a playhead; click to jump there. With `editing`: click a
  * note to select it, drag it (pitch and start) or its end (length), arrows move it, Delete removes it, and
- * a double-click on an empty place draws a new one.
+ * a double-click on an empty place draws a new one. A finger does the same (pointer events): a touch on a
+ * note holds it, so the roll does not scroll under it; a touch elsewhere scrolls; a double tap draws.
  */
 export function PianoRoll({ notes, duration, clock, following, onSeek, editing }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -67,6 +82,12 @@ export function PianoRoll({ notes, duration, clock, following, onSeek, editing }
   const [drag, setDrag] = useState<Drag | null>(null);
   // a press on a note selects or drags it; the click that follows must not also seek
   const pressedNote = useRef(false);
+  // the last tap of a finger on an empty place, and what pressed last (a double tap is drawn once, not again
+  // by the dblclick the browser may make of it)
+  const lastTap = useRef<{ at: number; x: number; y: number } | null>(null);
+  const lastPointer = useRef("mouse");
+  // a finger's pointerdown found a note: its touch must not scroll (see the touchstart listener below)
+  const holding = useRef(false);
   const selected = editing?.selected ?? null;
   const edited = notes as EditedNote[];
   const selectedNote = editing ? edited.find((note) => sameRef(note.ref, selected)) : undefined;
@@ -89,7 +110,8 @@ export function PianoRoll({ notes, duration, clock, following, onSeek, editing }
 
   useEffect(() => {
     if (!drag || !editing) return;
-    const move = (e: globalThis.MouseEvent) => {
+    const move = (e: globalThis.PointerEvent) => {
+      if (e.pointerId !== drag.pointerId) return;
       const dx = (e.clientX - drag.fromX) / pxPerSecond;
       const rows = Math.round((e.clientY - drag.fromY) / ROW_PX);
       const { before } = drag;
@@ -99,44 +121,89 @@ export function PianoRoll({ notes, duration, clock, following, onSeek, editing }
           : { ...before, durationS: Math.max(0.05, before.durationS + dx) };
       setDrag({ ...drag, now });
     };
-    const release = () => {
+    const release = (e: globalThis.PointerEvent) => {
+      if (e.pointerId !== drag.pointerId) return;
       const { before, now } = drag;
       if (now.pitch !== before.pitch || now.startS !== before.startS || now.durationS !== before.durationS) {
         editing.onChange(drag.ref, now);
       }
+      holding.current = false;
       setDrag(null);
     };
-    window.addEventListener("mousemove", move);
-    window.addEventListener("mouseup", release);
+    // the browser took the gesture over (or the finger left): the note stays where it was
+    const cancel = (e: globalThis.PointerEvent) => {
+      if (e.pointerId !== drag.pointerId) return;
+      holding.current = false;
+      setDrag(null);
+    };
+    window.addEventListener("pointermove", move);
+    window.addEventListener("pointerup", release);
+    window.addEventListener("pointercancel", cancel);
     return () => {
-      window.removeEventListener("mousemove", move);
-      window.removeEventListener("mouseup", release);
+      window.removeEventListener("pointermove", move);
+      window.removeEventListener("pointerup", release);
+      window.removeEventListener("pointercancel", cancel);
     };
   }, [drag, editing, pxPerSecond]);
 
-  /** The note under a point of the canvas (the one drawn last, as it is on top), and whether on its end. */
-  function noteAt(e: MouseEvent<HTMLCanvasElement>): { note: EditedNote; onEnd: boolean } | null {
-    const box = e.currentTarget.getBoundingClientRect();
-    const x = e.clientX - box.left;
-    const pitch = high - Math.floor((e.clientY - box.top) / ROW_PX);
+  // A finger on a note holds it: the browser must not scroll the roll or the page instead. Only there, so
+  // that a finger elsewhere still scrolls a long roll (which `touch-action: none` on the canvas would stop).
+  // A listener of React's is passive and may not prevent that, hence this one. Browsers send the finger's
+  // pointerdown first, and selecting the note may already have moved the roll (the text under it changes):
+  // what that pointerdown found counts; without one, the note under the touch.
+  const noteAtRef = useRef(noteAt);
+  noteAtRef.current = noteAt;
+  const editable = Boolean(editing);
+  useEffect(() => {
+    const element = canvas.current;
+    if (!element || !editable) return;
+    const hold = (e: TouchEvent) => {
+      const touch = e.changedTouches[0];
+      if (e.touches.length !== 1 || !touch) return;
+      if (holding.current || noteAtRef.current(touch.clientX, touch.clientY, "touch")) e.preventDefault();
+    };
+    element.addEventListener("touchstart", hold, { passive: false });
+    return () => element.removeEventListener("touchstart", hold);
+  }, [editable]);
+
+  /**
+   * The note under a point of the window (client pixels) on the canvas (the one drawn last, as it is on
+   * top), and whether on its end, the grip for a mouse or a finger.
+   */
+  function noteAt(
+    clientX: number,
+    clientY: number,
+    pointer: "mouse" | "touch",
+  ): { note: EditedNote; onEnd: boolean } | null {
+    const box = canvas.current!.getBoundingClientRect();
+    const x = clientX - box.left;
+    const pitch = high - Math.floor((clientY - box.top) / ROW_PX);
     for (let i = edited.length - 1; i >= 0; i--) {
       const note = edited[i];
       const left = note.startS * pxPerSecond;
       const right = Math.max(left + 2, note.endS * pxPerSecond);
-      if (note.pitch === pitch && x >= left && x <= right + 1) return { note, onEnd: x >= right - END_GRIP_PX };
+      const grip = pointer === "mouse" ? END_GRIP_PX : Math.min(TOUCH_END_GRIP_PX, (right - left) / 2);
+      if (note.pitch === pitch && x >= left && x <= right + 1) return { note, onEnd: x >= right - grip };
     }
     return null;
   }
 
-  function press(e: MouseEvent<HTMLCanvasElement>) {
+  function press(e: PointerEvent<HTMLCanvasElement>) {
     pressedNote.current = false;
-    if (!editing || e.button !== 0) return;
-    const hit = noteAt(e);
-    if (!hit) return;
+    lastPointer.current = e.pointerType;
+    if (!editing || e.button !== 0 || !e.isPrimary) return;
+    const finger = e.pointerType !== "mouse";
+    const hit = noteAt(e.clientX, e.clientY, finger ? "touch" : "mouse");
+    holding.current = finger && hit !== null;
+    if (!hit) {
+      if (finger) doubleTap(e);
+      return;
+    }
     pressedNote.current = true;
     editing.onSelect(hit.note.ref);
     const before = fieldsOf(hit.note);
     setDrag({
+      pointerId: e.pointerId,
       ref: hit.note.ref,
       mode: hit.onEnd ? "length" : "move",
       fromX: e.clientX,
@@ -146,11 +213,23 @@ export function PianoRoll({ notes, duration, clock, following, onSeek, editing }
     });
   }
 
-  function draw(e: MouseEvent<HTMLCanvasElement>) {
-    if (!editing || noteAt(e)) return;
-    const box = e.currentTarget.getBoundingClientRect();
-    const pitch = high - Math.floor((e.clientY - box.top) / ROW_PX);
-    editing.onAdd({ pitch, startS: Math.max(0, (e.clientX - box.left) / pxPerSecond), durationS: NEW_NOTE_S });
+  /** A finger's second tap on about the same empty place: draw a note there. */
+  function doubleTap(e: PointerEvent<HTMLCanvasElement>) {
+    const tap = { at: e.timeStamp, x: e.clientX, y: e.clientY };
+    const before = lastTap.current;
+    const again =
+      before !== null &&
+      tap.at - before.at < DOUBLE_TAP.ms &&
+      Math.hypot(tap.x - before.x, tap.y - before.y) < DOUBLE_TAP.px;
+    lastTap.current = again ? null : tap;
+    if (again) draw(e.clientX, e.clientY);
+  }
+
+  function draw(clientX: number, clientY: number) {
+    if (!editing || noteAt(clientX, clientY, "mouse")) return;
+    const box = canvas.current!.getBoundingClientRect();
+    const pitch = high - Math.floor((clientY - box.top) / ROW_PX);
+    editing.onAdd({ pitch, startS: Math.max(0, (clientX - box.left) / pxPerSecond), durationS: NEW_NOTE_S });
   }
 
   function key(e: KeyboardEvent<HTMLDivElement>) {
@@ -200,8 +279,10 @@ export function PianoRoll({ notes, duration, clock, following, onSeek, editing }
             // where notes are drawn, so that the end-to-end journey can point at one
             data-px-per-second={pxPerSecond}
             data-top-pitch={high}
-            onMouseDown={press}
-            onDoubleClick={draw}
+            onPointerDown={press}
+            onDoubleClick={(e: MouseEvent<HTMLCanvasElement>) => {
+              if (lastPointer.current === "mouse") draw(e.clientX, e.clientY);
+            }}
             onClick={(e) => {
               if (pressedNote.current) return;
               editing?.onSelect(null);
@@ -216,7 +297,7 @@ export function PianoRoll({ notes, duration, clock, following, onSeek, editing }
         <p className="muted piano-roll-selection" role="status">
           {selectedNote
             ? `Selected: ${pitchName(selectedNote.pitch)} at ${selectedNote.startS.toFixed(2)} s, ${(selectedNote.endS - selectedNote.startS).toFixed(2)} s long`
-            : "Click a note to select it; double-click an empty place to draw one."}
+            : "Click or touch a note to select it; double-click or double-tap an empty place to draw one."}
         </p>
       )}
     </>

@@ -247,8 +247,8 @@ describe("the job page", () => {
     expect(save).toBeDisabled();
 
     // the roll is 60 px a second from C4 - 6 to C5 + 6, 7 px a row: the first note (C4 at 0 s) is at y 126..133
-    fireEvent.mouseDown(roll, { clientX: 10, clientY: 129, button: 0 });
-    fireEvent.mouseUp(window);
+    fireEvent.pointerDown(roll, { clientX: 10, clientY: 129, button: 0, pointerId: 1, isPrimary: true });
+    fireEvent.pointerUp(window, { pointerId: 1 });
     fireEvent.click(roll, { clientX: 10, clientY: 129 });
     expect(screen.getByText(/Selected: C4 at 0.00 s/)).toBeInTheDocument();
     fireEvent.keyDown(screen.getByRole("region", { name: "Piano roll (scrolls sideways)" }), { key: "ArrowUp" });
