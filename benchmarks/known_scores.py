@@ -4,6 +4,8 @@ notes in seconds: shared by the long-piece notation benchmark (long_piece), the 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from tunescribe.notes import Note
@@ -61,6 +63,18 @@ def six_eight_melody():
     for bar in range(7):
         events += [(next(melody), bar * 3 + s, d) for s, d in bar_rhythms[bar % 2]]
     return events + [(62, 21, 3)]
+
+
+def medley(gap_s: float = 1.5) -> tuple[list[Note], float]:
+    """Two pieces played one after the other with `gap_s` of silence between them: the waltz in G
+    major, 3/4 (16 bars at 90 BPM, each bar's first beat louder: transcribed, the even waltz of 16
+    bars reads 4/4 and 3/4 about equally well), then the two-hand piece moved down a tone to E-flat major, 4/4,
+    played twice (16 bars at 100 BPM). The notes in seconds, and when the second piece starts."""
+    first = play(waltz(16), 90, accent_every=3)
+    start = max(n.end_s for n in first) + gap_s
+    second = [(p - 2, s + 32 * k, d) for k in range(2) for p, s, d in two_hand_piece()]
+    return first + [replace(n, start_s=n.start_s + start, end_s=n.end_s + start)
+                    for n in play(second, 100, accent_every=4)], start
 
 
 def long_piece(minutes: float, seed: int = 2) -> list[Note]:

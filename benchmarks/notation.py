@@ -165,11 +165,10 @@ def run_ours(truths: list[Truth], corpus_dir: Path, out_dir: Path, model_dir: Pa
         notation_s = out.timings[Stage.NOTATION]
         stages["transcription"] += transcribe_s
         stages["notation"] += notation_s
-        grid = out.score.grid
-        heard = (grid.beats_s >= 0) & (grid.beats_s <= out.duration_s)
-        first = (np.arange(len(grid.beats_s)) % grid.beats_per_bar == 0) & heard
-        row = notation_metrics(t, out.notes, grid.beats_s[heard], grid.beats_s[first],
-                               lambda s, g=grid: float(g.to_beats(s)) * g.beat_quarters, out.files[Output.MUSICXML])
+        beats, down = out.score.beats()
+        heard = (beats >= 0) & (beats <= out.duration_s)
+        row = notation_metrics(t, out.notes, beats[heard], beats[down & heard],
+                               lambda s, r=out.score: float(r.quarters(s)), out.files[Output.MUSICXML])
         rows[t.id] = {"transcribe_s": transcribe_s, "notation_s": notation_s, **row}
         print(f"  ours {k}/{len(truths)} {t.id} {t.meter}->{row.get('meter')} key {t.fifths}->{row.get('fifths')} "
               f"beatF {row.get('beat_f', 0):.2f} pos {row.get('position_right', 0)}/{row.get('matched', 0)} "

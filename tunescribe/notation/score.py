@@ -4,7 +4,7 @@ measures with rests, ties across barlines, beams and accidentals; written as Mus
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import groupby
 from pathlib import Path
@@ -13,10 +13,10 @@ import numpy as np
 
 from tunescribe.constants import SAMPLE_RATE
 from tunescribe.notation.beats import BeatGrid
-from tunescribe.notation.key import Key, estimate_key, spell, spelling_table
-from tunescribe.notation.meter import beat_grid
+from tunescribe.notation.key import Key, spell, spelling_table
 from tunescribe.notation.quantize import QNote, quantize
-from tunescribe.notation.staves import Staff, make_staves
+from tunescribe.notation.sections import key_changes, split_pieces
+from tunescribe.notation.staves import Staff, make_staves, single_clef
 from tunescribe.notes import Note
 from tunescribe.pedal import PedalSpan
 
@@ -29,19 +29,85 @@ class TimeMapEntry:
 
 
 @dataclass
+class Passage:
+    """One piece of the recording on its own beat grid (a medley has several), as measures of the score."""
+    measure: int  # its first measure, 1-based
+    n_measures: int
+    grid: BeatGrid  # beat 0 is its first downbeat
+    keys: list[tuple[int, Key]]  # (measure number, key) where each of its key signatures begins
+    qnotes: list[QNote]  # in beats of `grid`
+    staves: list[Staff]
+
+
+@dataclass(frozen=True)
+class Section:
+    """From `measure` (1-based) on, the score is written in `meter` and `key`."""
+    measure: int
+    meter: str
+    key: Key
+
+
+@dataclass
 class ScoreResult:
     score: object  # music21.stream.Score
-    grid: BeatGrid
-    key: Key
-    qnotes: list[QNote]  # quantized notes, in beats from the first downbeat
-    staves: list[Staff]
+    passages: list[Passage]
     n_measures: int
     time_map: list[TimeMapEntry]
     pedal_q: list[tuple[float, float]] = ()  # sustain pedal spans, quarter notes from the first downbeat
 
+    # the first piece's (the whole recording's when it is one piece): what a single-signature reader wants
+    @property
+    def grid(self) -> BeatGrid:
+        return self.passages[0].grid
+
+    @property
+    def key(self) -> Key:
+        return self.passages[0].keys[0][1]
+
     @property
     def meter(self) -> str:
         return self.grid.meter
+
+    @property
+    def qnotes(self) -> list[QNote]:  # quantized notes, in beats from the first downbeat
+        return self.passages[0].qnotes
+
+    @property
+    def staves(self) -> list[Staff]:
+        return self.passages[0].staves
+
+    @property
+    def sections(self) -> list[Section]:
+        """Every measure where the time or key signature changes, the first measure first."""
+        out = []
+        for p in self.passages:
+            for measure, key in p.keys:
+                if not out or (out[-1].meter, out[-1].key.fifths) != (p.grid.meter, key.fifths):
+                    out.append(Section(measure, p.grid.meter, key))
+        return out
+
+    def quarters(self, times_s) -> np.ndarray:
+        """Seconds in the recording -> quarter notes from the first downbeat, each time on the
+        grid of the piece it falls in."""
+        t = np.asarray(times_s, dtype=float)
+        which = np.searchsorted([p.grid.beats_s[0] for p in self.passages[1:]], t, side="right")
+        out, offset = np.zeros(t.shape), 0.0
+        for i, p in enumerate(self.passages):
+            out = np.where(which == i, offset + p.grid.to_beats(t) * p.grid.beat_quarters, out)
+            offset += p.n_measures * p.grid.beats_per_bar * p.grid.beat_quarters
+        return out
+
+    def beats(self) -> tuple[np.ndarray, np.ndarray]:
+        """(the time of every beat of every piece's grid, each up to the next piece's first
+        downbeat, in seconds; whether it is a downbeat)."""
+        times, down = [], []
+        for i, p in enumerate(self.passages):
+            b = p.grid.beats_s
+            if i + 1 < len(self.passages):
+                b = b[b < self.passages[i + 1].grid.beats_s[0]]
+            times.append(b)
+            down.append(np.arange(len(b)) % p.grid.beats_per_bar == 0)
+        return np.concatenate(times), np.concatenate(down)
 
 
 def build_score(notes: list[Note], audio: np.ndarray | None = None, sample_rate: int = SAMPLE_RATE,
@@ -49,21 +115,30 @@ def build_score(notes: list[Note], audio: np.ndarray | None = None, sample_rate:
     """The whole notation stage. `audio` (mono samples at `sample_rate`) also informs the beats
     and makes the time map cover the whole recording; `pedal` (sustain-pedal spans in seconds)
     becomes Ped. ... * marks under the lowest staff. Note values come from the notes' `end_s`, the
-    key releases, never from the sound the pedal holds."""
+    key releases, never from the sound the pedal holds. A medley's pieces and a long piece's keys
+    get their own time and key signatures (sections.py)."""
     notes = sorted(notes, key=lambda n: (n.start_s, n.pitch))
-    grid = beat_grid(notes, audio, sample_rate)
-    key = estimate_key(notes)
-    qnotes = quantize(notes, grid)
-    staves = make_staves(qnotes, beat_s=60.0 / grid.tempo_bpm)
-    # the score ends with the bar of the last written note: the decay and silence after it are no
-    # measure of rests (every recording would get a bar too many); the time map still reaches the end
-    last_beat = max([float(q.end) for q in qnotes] + [1e-9])
-    n_measures = max(1, math.ceil(last_beat / grid.beats_per_bar - 1e-9))
+    pieces = split_pieces(notes, audio, sample_rate)
+    passages, measure = [], 1
+    for piece in pieces:
+        grid = piece.grid
+        qnotes = quantize(piece.notes, grid)
+        # the score (and each piece of a medley) ends with the bar of the last written note: the
+        # decay and silence after it are no measure of rests (every recording would get a bar too
+        # many); the time map's last beat of the piece lasts through them
+        last_beat = max([float(q.end) for q in qnotes] + [1e-9])
+        n_measures = max(1, math.ceil(last_beat / grid.beats_per_bar - 1e-9))
+        keys = [(measure + bar, key) for bar, key in key_changes(piece.notes, grid)]
+        passages.append(Passage(measure, n_measures, grid, keys, qnotes, []))
+        measure += n_measures
+    clef = single_clef([q for p in passages for q in p.qnotes])  # one layout for every piece
+    for p in passages:
+        p.staves = make_staves(p.qnotes, beat_s=60.0 / p.grid.tempo_bpm, clef=clef)
     end_s = max([n.end_s for n in notes] + [0.0 if audio is None else len(audio) / sample_rate])
-    score = _music21_score(staves, grid, key, n_measures)
-    pedal_q = [(float(a), float(b)) for a, b in (grid.to_beats([p.start_s, p.end_s]) * grid.beat_quarters for p in pedal)]
-    _pedal_marks(score.parts[-1], pedal_q)
-    return ScoreResult(score, grid, key, qnotes, staves, n_measures, time_map(grid, n_measures, end_s), pedal_q)
+    result = ScoreResult(_music21_score(passages), passages, measure - 1, _time_map(passages, end_s))
+    result.pedal_q = [(float(a), float(b)) for a, b in (result.quarters([p.start_s, p.end_s]) for p in pedal)]
+    _pedal_marks(result.score.parts[-1], result.pedal_q)
+    return result
 
 
 def time_map(grid: BeatGrid, n_measures: int, end_s: float = 0.0) -> list[TimeMapEntry]:
@@ -76,6 +151,17 @@ def time_map(grid: BeatGrid, n_measures: int, end_s: float = 0.0) -> list[TimeMa
     entries = [TimeMapEntry(i // bpb + 1, float(i % bpb + 1), float(seconds[i])) for i in range(n_measures * bpb)]
     entries.append(TimeMapEntry(n_measures, float(bpb + 1), max(float(seconds[-1]), end_s)))
     return entries
+
+
+def _time_map(passages: list[Passage], end_s: float) -> list[TimeMapEntry]:
+    """The time map of every piece in turn (the end entry only after the last); seconds never decrease."""
+    entries = []
+    for p in passages:
+        last = p is passages[-1]
+        own = time_map(p.grid, p.n_measures, end_s if last else 0.0)
+        entries += [replace(e, measure=e.measure + p.measure - 1) for e in (own if last else own[:-1])]
+    seconds = np.maximum.accumulate([e.seconds for e in entries])
+    return [replace(e, seconds=float(s)) for e, s in zip(entries, seconds)]
 
 
 def write_musicxml(result: ScoreResult, path: str | Path, title: str = "Transcription") -> Path:
@@ -92,27 +178,41 @@ def write_musicxml(result: ScoreResult, path: str | Path, title: str = "Transcri
     return path
 
 
-def _music21_score(staves: list[Staff], grid: BeatGrid, key: Key, n_measures: int):
+def _music21_score(passages: list[Passage]):
     import music21 as m21
 
     score = m21.stream.Score()
     score.insert(0, m21.metadata.Metadata(title="Transcription"))
     score.metadata.add("transcriber", "TuneScribe")  # without a contributor music21 names itself the composer
-    table = spelling_table(key)
+    n_staves = len(passages[0].staves)
     parts = []
-    for i, staff in enumerate(staves):
-        part = m21.stream.PartStaff() if len(staves) > 1 else m21.stream.Part()
+    for i in range(n_staves):
+        part = m21.stream.PartStaff() if n_staves > 1 else m21.stream.Part()
         part.id = f"staff{i + 1}"
-        measures = _measures(staff, grid, n_measures, table)
-        first = measures[0]
-        first.insert(0, m21.clef.TrebleClef() if staff.clef == "treble" else m21.clef.BassClef())
-        first.insert(0, m21.key.KeySignature(key.fifths))
-        first.insert(0, m21.meter.TimeSignature(grid.meter))
-        if i == 0:
-            referent = m21.duration.Duration(grid.beat_quarters)
-            first.insert(0, m21.tempo.MetronomeMark(number=round(grid.tempo_bpm), referent=referent))
-        for m in measures:
-            _beam(m, grid.meter)
+        clef = passages[0].staves[i].clef
+        measures, fifths, meter, tempo = [], None, None, None
+        for p in passages:
+            tables = {m - p.measure: spelling_table(key) for m, key in p.keys}
+            own = _measures(p.staves[i], p.grid, p.n_measures, tables[0], tables)
+            for m in own:
+                m.number += p.measure - 1
+            first = own[0]
+            if not measures:
+                first.insert(0, m21.clef.TrebleClef() if clef == "treble" else m21.clef.BassClef())
+            for m, key in p.keys:  # a signature is written where it changes, on every staff
+                if key.fifths != fifths:
+                    own[m - p.measure].insert(0, m21.key.KeySignature(key.fifths))
+                    fifths = key.fifths
+            if p.grid.meter != meter:
+                first.insert(0, m21.meter.TimeSignature(p.grid.meter))
+                meter = p.grid.meter
+            if i == 0 and (round(p.grid.tempo_bpm), p.grid.beat_quarters) != tempo:
+                tempo = (round(p.grid.tempo_bpm), p.grid.beat_quarters)
+                referent = m21.duration.Duration(p.grid.beat_quarters)
+                first.insert(0, m21.tempo.MetronomeMark(number=tempo[0], referent=referent))
+            for m in own:
+                _beam(m, p.grid.meter)
+            measures += own
         part.append(measures)
         m21.stream.makeNotation.makeAccidentalsInMeasureStream(part, useKeySignature=True)
         parts.append(part)
@@ -139,10 +239,12 @@ def _pedal_marks(part, spans_q: list[tuple[float, float]]) -> None:
             part.insert(0, m21.expressions.PedalMark(*held, pedalForm=m21.expressions.PedalForm.Symbol))
 
 
-def _measures(staff: Staff, grid: BeatGrid, n_measures: int, table: list[str]):
+def _measures(staff: Staff, grid: BeatGrid, n_measures: int, table: list[str],
+              changes: dict[int, list[str]] | None = None):
     """The staff's voices cut into measures: notes across a barline are split and tied, gaps are
     rests, a voice other than the first is left out of measures where it has no notes and its rests
-    are not printed (they would crowd the staff; the first voice's rhythm is the one read)."""
+    are not printed (they would crowd the staff; the first voice's rhythm is the one read). Notes
+    are spelled by `table`, from measure index k (0-based) on by `changes[k]` where the key changes."""
     import music21 as m21
 
     bar = Fraction(grid.beats_per_bar)
@@ -151,6 +253,7 @@ def _measures(staff: Staff, grid: BeatGrid, n_measures: int, table: list[str]):
         [_cut(_events([], bar * n_measures), bar, n_measures)]
     measures = []
     for k in range(n_measures):
+        table = (changes or {}).get(k, table)
         m = m21.stream.Measure(number=k + 1)
         used = [v for j, v in enumerate(per_voice) if j == 0 or any(p for _, _, p, _ in v[k])]
         targets = [m] if len(used) == 1 else [m21.stream.Voice(id=str(j + 1)) for j in range(len(used))]

@@ -134,9 +134,11 @@ def _trim(voice: list[QNote], start: Fraction) -> None:
             voice[i] = replace(q, end=start)
 
 
-def make_staves(qnotes: list[QNote], beat_s: float = 0.5) -> list[Staff]:
-    """One staff when the music fits one clef, else a treble and a bass staff; voices inside each."""
-    clef = single_clef(qnotes)
+def make_staves(qnotes: list[QNote], beat_s: float = 0.5, clef: str | None = "auto") -> list[Staff]:
+    """One staff when the music fits one clef, else a treble and a bass staff; voices inside each.
+    `clef` "treble" or "bass" asks for one staff, None for two (the pieces of a medley share one
+    layout); "auto" decides from the notes."""
+    clef = single_clef(qnotes) if clef == "auto" else clef
     if clef is not None:
         return [Staff(clef, assign_voices(legato(qnotes)))]
     hand = split_hands(qnotes, beat_s)

@@ -85,19 +85,21 @@ def transpose_midi(src: str | Path, dst: str | Path, transposition: Transpositio
     import mido
     from music21 import interval, key
 
+    def tonic(signature: str):
+        return key.Key(signature.rstrip("m").replace("b", "-"), "minor" if signature.endswith("m") else "major")
+
     midi = mido.MidiFile(str(src))
     signature = next((m.key for track in midi.tracks for m in track if m.type == "key_signature"), "C")
-    tonic = key.Key(signature.rstrip("m").replace("b", "-"), "minor" if signature.endswith("m") else "major")
-    moved = _spelled(transposition.interval, tonic.sharps)
+    moved = _spelled(transposition.interval, tonic(signature).sharps)
     semitones = interval.Interval(moved).semitones
-    new_tonic = tonic.transpose(moved)
     for track in midi.tracks:
         for i, message in enumerate(track):
             if message.type in ("note_on", "note_off"):
                 if not 0 <= message.note + semitones <= 127:
                     raise TranspositionError(f"{transposition.name} moves notes outside MIDI's range (0-127)")
                 track[i] = message.copy(note=message.note + semitones)
-            elif message.type == "key_signature":
+            elif message.type == "key_signature":  # each of them: a medley has several
+                new_tonic = tonic(message.key).transpose(moved)
                 name = new_tonic.tonic.name.replace("-", "b") + ("m" if new_tonic.mode == "minor" else "")
                 track[i] = message.copy(key=name)
     midi.save(str(dst))
