@@ -91,31 +91,35 @@ def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, m
     return Outputs(files, found.notes, len(audio) / SAMPLE_RATE, found.pedal, found.model_version, score, timings)
 
 
-def notate_file(notes: list[Note], audio_path: str | Path, out_dir: str | Path, stem: str, *,
-                pedal: list[PedalSpan] = (), sheet_music: bool = True, pdf: bool = False, title: str | None = None,
-                max_duration_s: float = MAX_DURATION_S, on_progress: ProgressFn | None = None) -> Outputs:
+def notate_file(notes: list[Note], out_dir: str | Path, stem: str, *, time_map: str | Path,
+                score_midi: str | Path, pedal: list[PedalSpan] = (), title: str | None = None,
+                on_progress: ProgressFn | None = None) -> Outputs:
     """`transcribe_file` from given notes instead of the model's (a corrected transcription): the
-    same MIDI, sheet music and PDF from `notes` and the sustain `pedal` (seconds), into
-    `out_dir`/`stem` + each Output suffix. The recording at `audio_path` is decoded again, as the
-    notation reads the beats from it and its time map covers it. Raises what transcribe_file raises."""
-    report = on_progress or (lambda stage, fraction: None)
-    timings: dict[Stage, float] = {}
-    t = time.perf_counter()
-    report(Stage.DECODING, 0.0)
-    audio = load_audio(audio_path, max_duration_s=max_duration_s)
-    timings[Stage.DECODING] = time.perf_counter() - t
+    same MIDI and sheet music from `notes` and the sustain `pedal` (seconds), into
+    `out_dir`/`stem` + each Output suffix. The notes are written on the beats and meter of the
+    transcription they correct, read from its `time_map` and `score_midi` files: a correction moves
+    no bar line, and needs neither the recording nor the beat tracker (its time map reaches as far
+    as the original's). No PDF: a correction's is engraved when it is asked for. Raises
+    tunescribe.notation.timemap.TimeMapError for files that are not a score's, and
+    NotationModelError as transcribe_file."""
+    from tunescribe.notation.timemap import kept_grids, kept_pieces, read_meters, read_time_map
+
     notes = sorted(notes, key=lambda n: (n.start_s, n.pitch))
-    files, score = _write_outputs(notes, list(pedal), audio, Path(out_dir), stem, sheet_music=sheet_music, pdf=pdf,
-                                  title=title, report=report, timings=timings)
-    return Outputs(files, notes, len(audio) / SAMPLE_RATE, list(pedal), None, score, timings)
+    timings: dict[Stage, float] = {}
+    grids, end_s = kept_grids(read_time_map(time_map), read_meters(score_midi), notes[0].start_s if notes else None)
+    files, score = _write_outputs(notes, list(pedal), None, Path(out_dir), stem, sheet_music=True, pdf=False,
+                                  title=title, report=on_progress or (lambda stage, fraction: None), timings=timings,
+                                  pieces=kept_pieces(notes, grids), end_s=end_s)
+    return Outputs(files, notes, end_s, list(pedal), None, score, timings)
 
 
-def _write_outputs(notes: list[Note], pedal: list[PedalSpan], audio: np.ndarray, out_dir: Path, stem: str, *,
-                   sheet_music: bool, pdf: bool, title: str | None, report: ProgressFn,
-                   timings: dict[Stage, float]) -> tuple[dict[Output, Path], object | None]:
+def _write_outputs(notes: list[Note], pedal: list[PedalSpan], audio: np.ndarray | None, out_dir: Path, stem: str, *,
+                   sheet_music: bool, pdf: bool, title: str | None, report: ProgressFn, timings: dict[Stage, float],
+                   pieces=None, end_s: float = 0.0) -> tuple[dict[Output, Path], object | None]:
     """The MIDI and, with `sheet_music` or `pdf`, the notation stage's files of `notes` (its
-    seconds in `timings`): the one export path of transcribe_file and notate_file. Returns the
-    files by Output and the tunescribe.notation.ScoreResult (None without sheet music)."""
+    seconds in `timings`): the one export path of transcribe_file and notate_file. `pieces` and
+    `end_s` as tunescribe.notation.score.build_score takes them. Returns the files by Output and
+    the tunescribe.notation.ScoreResult (None without sheet music)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {Output.MIDI: out_dir / f"{stem}{Output.MIDI}"}
     write_midi(notes, files[Output.MIDI], pedal=pedal)
@@ -128,7 +132,8 @@ def _write_outputs(notes: list[Note], pedal: list[PedalSpan], audio: np.ndarray,
         t = time.perf_counter()
         report(Stage.NOTATION, 0.0)
         files.update({kind: out_dir / f"{stem}{kind}" for kind in SHEET_MUSIC})
-        score = build_score(notes, audio, pedal=pedal)
+        score = build_score(notes, audio, pedal=pedal, pieces=pieces, end_s=end_s)
+        report(Stage.NOTATION, 0.4)  # the score made; writing it remains
         write_musicxml(score, files[Output.MUSICXML], title or stem)
         write_score_midi(score, files[Output.SCORE_MIDI])
         files[Output.TIMEMAP].write_text(json.dumps([asdict(e) for e in score.time_map]))

@@ -286,7 +286,7 @@ try {
     original = notesOf(midi);
   });
 
-  await step("correct two notes in the piano roll, save, and download the corrected MIDI", async () => {
+  await step("correct two notes in the piano roll, save, and download the corrected MIDI and PDF", async () => {
     const roll = page.getByRole("img", { name: /^Piano roll: \d+ notes/ });
     await roll.scrollIntoViewIfNeeded();
     const pxPerSecond = Number(await roll.getAttribute("data-px-per-second"));
@@ -327,6 +327,15 @@ try {
     const up = { pitch: raised.pitch + 1, start: raised.start };
     assert.equal(count(corrected, up), count(original, up) + 1, "the raised note is not a semitone up");
     copyFileSync(path, join(OUT, "transcription-corrected.mid")); // the caller compares it with its own parser
+    // its PDF: the worker makes a correction without one, and the API engraves it when first asked for
+    const [pdf] = await Promise.all([
+      page.waitForEvent("download", { timeout: 60_000 }),
+      page.getByRole("button", { name: "Download PDF" }).click(),
+    ]);
+    assert.match(pdf.suggestedFilename(), / \(revision 1\)\.pdf$/);
+    const pdfPath = join(work, "corrected.pdf");
+    await pdf.saveAs(pdfPath);
+    assert.equal(readFileSync(pdfPath).subarray(0, 5).toString(), "%PDF-");
   });
 
   await step("write the score for a B♭ instrument and download its PDF", async () => {

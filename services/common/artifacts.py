@@ -47,6 +47,9 @@ ARTIFACTS = (
     ArtifactSpec(ArtifactKind.AUDIO, "audio", None, None),
 )
 RESULTS = tuple(a for a in ARTIFACTS if a.output is not None)  # what a transcription produces
+# what the worker makes of a revision: all but the PDF, which the API engraves the first time it is
+# asked for (MuseScore took about as long as all the other files of a correction together)
+REVISION_RESULTS = tuple(a for a in RESULTS if a.kind != ArtifactKind.PDF)
 
 
 def storage_key(job_id: uuid.UUID, kind: ArtifactKind, extension: str, revision: int = 0) -> str:

@@ -152,6 +152,8 @@ class Artifact(Base):
     `score_midi`, `timemap`, `pdf`) of the original transcription (`revision` 0) or of a revision."""
 
     __tablename__ = "artifacts"
+    # one of each kind per revision: a revision's PDF is kept by the first request that engraved it
+    __table_args__ = (UniqueConstraint("job_id", "kind", "revision", name="uq_artifacts_job_id_kind_revision"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))

@@ -1,8 +1,9 @@
 """The life of a revision (a set of corrections to a job's notes), in one module: create (API),
-claim, progress, succeed and fail (worker), the sweep, and which revision a download gets. A job's
-revisions are made one at a time in the order they were sent: a revision waits while an earlier one
-is queued or running, and the end of each sends the next. A revision is never retried: when its
-worker dies it fails with a reason, and the revisions before it stay as they were."""
+claim, progress, succeed and fail (worker), its PDF kept once engraved (API), the sweep, and which
+revision a download gets. A job's revisions are made one at a time in the order they were sent: a
+revision waits while an earlier one is queued or running, and the end of each sends the next. A
+revision is never retried: when its worker dies it fails with a reason, and the revisions before
+it stay as they were."""
 
 from __future__ import annotations
 
@@ -123,6 +124,16 @@ def succeed(revision_id: uuid.UUID, owner: str, results: list[Artifact], note_co
             raise LostClaim()
         session.add_all(results)
     _send_next(job_id)
+
+
+def keep_engraved(session: Session, pdf: Artifact) -> None:
+    """Add a succeeded revision's PDF, engraved after it (on the first request for it), to its
+    files. When another request kept one first, that one stays: the same score, engraved twice."""
+    session.add(pdf)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
 
 
 def fail(revision_id: uuid.UUID, owner: str, reason: str) -> None:

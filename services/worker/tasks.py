@@ -13,7 +13,7 @@ from pathlib import Path
 from celery.exceptions import SoftTimeLimitExceeded
 
 from services.common import jobs, revisions
-from services.common.artifacts import RESULTS, ArtifactKind, storage_key
+from services.common.artifacts import RESULTS, REVISION_RESULTS, ArtifactKind, storage_key
 from services.common.db import session_scope
 from services.common.heartbeat import Heartbeat
 from services.common.limits import too_long
@@ -32,9 +32,9 @@ STAGE_SHARE = {JobStage.DECODING: 0.1, JobStage.TRANSCRIBING: 0.7, JobStage.NOTA
 
 
 MISSING_UPLOAD = "the uploaded file is missing from storage"
-# a revision's progress bar: decoding the recording again (for the beats), then the notation
-REVISION_STAGE_START = {JobStage.DECODING: 0.0, JobStage.NOTATION: 0.1}
-REVISION_STAGE_SHARE = {JobStage.DECODING: 0.1, JobStage.NOTATION: 0.9}
+MISSING_ORIGINAL = "the original transcription's files are missing from storage"
+# what a revision is made from: the original's notes (and pedal), and the beats and meter it keeps
+REVISION_SOURCES = (ArtifactKind.MIDI, ArtifactKind.TIMEMAP, ArtifactKind.SCORE_MIDI)
 
 
 class JobFailed(Exception):
@@ -150,53 +150,54 @@ def _run(job_id: uuid.UUID, owner: str) -> None:
 
 
 def _revise(revision_id: uuid.UUID, owner: str, claimed: revisions.Claimed) -> None:
-    from tunescribe.audio import AudioError
+    """The revision's files from the original's notes with its edits made, written on the
+    original's beats; its PDF is engraved by the API when it is first asked for."""
     from tunescribe.edits import InvalidEdit, NoteEdit, apply_edits
     from tunescribe.midi import read_midi_notes, read_midi_pedal
-    from tunescribe.notation.engrave import EngravingError
+    from tunescribe.notation.timemap import TimeMapError
     from tunescribe.notation.weights import NotationModelError
     from tunescribe.pipeline import notate_file
 
-    s, storage = get_settings(), get_storage()
+    storage = get_storage()
     job_id = claimed.job_id
-    audio_key, title, _ = jobs.upload_of(job_id)
-    midi_key = jobs.original_key(job_id, ArtifactKind.MIDI)
-    if audio_key is None or midi_key is None:
-        raise JobFailed("the original transcription's files are missing from storage")
+    _, title, _ = jobs.upload_of(job_id)
+    keys = {kind: jobs.original_key(job_id, kind) for kind in REVISION_SOURCES}
+    if None in keys.values():
+        raise JobFailed(MISSING_ORIGINAL)
 
-    def report(stage, fraction: float) -> None:
-        stage = JobStage(stage)
-        value = REVISION_STAGE_START[stage] + REVISION_STAGE_SHARE[stage] * fraction
-        revisions.progress(revision_id, owner, round(value, 3))
+    def report(stage, fraction: float) -> None:  # the notation is the whole of a revision
+        revisions.progress(revision_id, owner, round(fraction, 3))
 
     with tempfile.TemporaryDirectory(prefix="tunescribe-") as tmp:
-        audio, original = Path(tmp) / Path(audio_key).name, Path(tmp) / "original.mid"
+        files = {kind: Path(tmp) / f"original-{kind.value}" for kind in REVISION_SOURCES}
         try:
-            copy_to_file(storage, audio_key, audio)
-            copy_to_file(storage, midi_key, original)
+            for kind, key in keys.items():
+                copy_to_file(storage, key, files[kind])
         except NotStored:
-            raise JobFailed("the original transcription's files are missing from storage") from None
+            raise JobFailed(MISSING_ORIGINAL) from None
+        original = files[ArtifactKind.MIDI]
         try:
             notes = apply_edits(read_midi_notes(original), [NoteEdit(**e) for e in claimed.edits])
-            out = notate_file(notes, audio, Path(tmp) / "out", "score", pedal=read_midi_pedal(original), pdf=True,
-                              title=title, max_duration_s=s.max_audio_minutes * 60, on_progress=report)
+            out = notate_file(notes, Path(tmp) / "out", "score", time_map=files[ArtifactKind.TIMEMAP],
+                              score_midi=files[ArtifactKind.SCORE_MIDI], pedal=read_midi_pedal(original), title=title,
+                              on_progress=report)
         except InvalidEdit as e:
             raise JobFailed(str(e)) from None
-        except AudioError as e:
-            raise JobFailed(str(e).removeprefix(f"{Path(audio_key).name}: ")) from None
+        except TimeMapError as e:
+            raise JobFailed(f"the original transcription's beats could not be read: {e}") from None
         except NotationModelError as e:
             raise JobFailed(f"notation model unavailable: {e}") from None
-        except EngravingError as e:
-            raise JobFailed(f"the PDF could not be made: {e}") from None
         results = _store_results(job_id, out.files, storage, claimed.number)
     revisions.succeed(revision_id, owner, results, note_count=len(out.notes))
-    log.info("revision succeeded", extra={"job_id": job_id, "revision": claimed.number, "status": "succeeded"})
+    log.info("revision succeeded", extra={"job_id": job_id, "revision": claimed.number, "status": "succeeded",
+                                          "duration_s": round(sum(out.timings.values()), 2)})
 
 
 def _store_results(job_id: uuid.UUID, files: dict, storage, revision: int = 0) -> list[Artifact]:
-    """Each result file of a transcription or revision saved under its storage key; their rows."""
+    """Each result file of a transcription (RESULTS) or revision (REVISION_RESULTS) saved under its
+    storage key; their rows."""
     results = []
-    for spec in RESULTS:
+    for spec in REVISION_RESULTS if revision else RESULTS:
         key = storage_key(job_id, spec.kind, spec.suffix, revision)
         with open(files[spec.output], "rb") as f:
             size = storage.save(key, f)

@@ -50,8 +50,10 @@ def tables(engine: Engine) -> set[str]:
 
 
 def columns(engine: Engine) -> dict[str, frozenset[str]]:
+    """Each table's columns and unique constraints (a migration may add only a constraint)."""
     inspector = inspect(engine)
-    return {t: frozenset(c["name"] for c in inspector.get_columns(t)) for t in tables(engine)}
+    return {t: frozenset(c["name"] for c in inspector.get_columns(t)) |
+            frozenset(f"unique {u['name']}" for u in inspector.get_unique_constraints(t)) for t in tables(engine)}
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from benchmarks import stack
 from services.common.db import new_session
-from services.common.models import Revision
+from services.common.models import Artifact, Revision
 from tunescribe.midi import read_midi_notes
 
 
@@ -65,10 +66,13 @@ def test_a_revision_changing_two_notes_changes_them_in_its_midi_and_the_original
     assert _same(_notes(latest.content, tmp_path), expected)
     assert client.http.get(f"{url}/midi", params={"revision": 1}).content == latest.content
     assert client.http.get(f"{url}/midi", params={"revision": 0}).content == original_midi
-    for route in ("musicxml", "score-midi", "timemap", "pdf"):
+    for route in ("musicxml", "score-midi", "pdf"):
         r1, r0 = (client.http.get(f"{url}/{route}", params={"revision": n}) for n in (1, 0))
         assert r1.status_code == r0.status_code == 200, route
-        assert route == "timemap" or r1.content != r0.content, route  # the beats may stay where they were
+        assert r1.content != r0.content, route
+    # written on the original's beats: every bar line of the original's measures where it was
+    map1, map0 = (client.http.get(f"{url}/timemap", params={"revision": n}).json() for n in (1, 0))
+    assert map1[: len(map0) - 1] == map0[:-1]
     assert b"<work-title>To correct</work-title>" in client.http.get(f"{url}/musicxml").content
     missing = client.http.get(f"{url}/midi", params={"revision": 9})
     assert missing.status_code == 404 and missing.json()["detail"] == "this job has no revision 9"
@@ -89,6 +93,59 @@ def test_revisions_sent_together_are_made_one_after_another_in_order(finished_jo
     # each revision is against the original: the last deleted note 2 only
     original = _notes(client.http.get(f"{url}/midi", params={"revision": 0}).content, tmp_path)
     assert _same(_notes(client.http.get(f"{url}/midi").content, tmp_path), original[:2] + original[3:])
+
+
+def _revise(client: stack.Client, job: dict, edits: list[dict]) -> int:
+    number = client.http.post(f"/api/jobs/{job['id']}/revisions", json={"edits": edits}).json()["number"]
+    assert _wait_revision(client, job["id"], number)["status"] == "succeeded"
+    return number
+
+
+def _pdf_rows(job: dict, number: int) -> int:
+    with new_session() as session:
+        return len(session.scalars(select(Artifact).where(Artifact.job_id == job["id"], Artifact.kind == "pdf",
+                                                          Artifact.revision == number)).all())
+
+
+def test_a_revisions_pdf_is_engraved_when_first_asked_for_and_kept(finished_job):
+    """The worker makes a revision without its PDF (MuseScore took as long as the rest); the first
+    requests engrave it, at once if they come together, and later ones get the one kept."""
+    client, job = finished_job
+    number = _revise(client, job, [{"op": "change", "index": 2, "pitch": 90}])
+    assert _pdf_rows(job, number) == 0
+    url = f"/api/jobs/{job['id']}/pdf"
+    with ThreadPoolExecutor(2) as pool:
+        first = list(pool.map(lambda _: client.http.get(url, params={"revision": number}, timeout=120), range(2)))
+    for r in first:
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf", r.text
+        assert r.content.startswith(b"%PDF") and f"phrase (revision {number}).pdf" in unquote(
+            r.headers["content-disposition"])
+    assert _pdf_rows(job, number) == 1
+    kept = client.http.get(url, params={"revision": number}).content
+    assert kept in [r.content for r in first]  # the same file, not engraved again (MuseScore dates each)
+    assert client.http.get(url).content == kept  # the latest revision's
+    assert kept != client.http.get(url, params={"revision": 0}).content
+
+
+def test_a_revisions_pdf_that_cannot_be_engraved_is_503_with_the_reason(finished_job, services_env, var_dir):
+    """An API without MuseScore: the reason, nothing kept, and the PDF made once it can be."""
+    client, job = finished_job
+    number = _revise(client, job, [{"op": "delete", "index": 3}])
+    port = stack.free_port()
+    no_musescore = stack.start_api(dict(services_env, PATH=str(Path(stack.PYTHON).parent)), port,
+                                   var_dir / "api-no-musescore.log")
+    try:
+        other = stack.Client(f"http://127.0.0.1:{port}", client.email, client.password, register=False)
+        r = other.http.get(f"/api/jobs/{job['id']}/pdf", params={"revision": number})
+        assert r.status_code == 503, r.text
+        assert r.json()["detail"] == ("the PDF could not be made: MuseScore 3 (mscore3) is not installed; "
+                                      "Debian's musescore3 package provides it")
+        assert other.http.get(f"/api/jobs/{job['id']}/pdf", params={"revision": 0}).status_code == 200  # the worker's
+    finally:
+        no_musescore.stop()
+    assert _pdf_rows(job, number) == 0
+    r = client.http.get(f"/api/jobs/{job['id']}/pdf", params={"revision": number})
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
 
 
 @pytest.mark.parametrize("body, reason", [
@@ -131,6 +188,7 @@ def test_other_users_job_is_404_on_every_revision_route(finished_job, api):
     assert stranger.http.get(f"{url}/revisions").status_code == 404
     assert stranger.http.post(f"{url}/revisions", json={"edits": [{"op": "delete", "index": 0}]}).status_code == 404
     assert stranger.http.get(f"{url}/midi", params={"revision": 1}).status_code == 404
+    assert stranger.http.get(f"{url}/pdf", params={"revision": 1}).status_code == 404
     assert stranger.http.get(f"{url}/musicxml", params={"revision": 0, "transpose": "Bb"}).status_code == 404
 
 

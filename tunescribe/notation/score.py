@@ -15,7 +15,7 @@ from tunescribe.constants import SAMPLE_RATE
 from tunescribe.notation.beats import BeatGrid
 from tunescribe.notation.key import Key, spell, spelling_table
 from tunescribe.notation.quantize import QNote, quantize
-from tunescribe.notation.sections import key_changes, split_pieces
+from tunescribe.notation.sections import Piece, key_changes, split_pieces
 from tunescribe.notation.staves import Staff, make_staves, single_clef
 from tunescribe.notes import Note
 from tunescribe.pedal import PedalSpan
@@ -111,14 +111,17 @@ class ScoreResult:
 
 
 def build_score(notes: list[Note], audio: np.ndarray | None = None, sample_rate: int = SAMPLE_RATE,
-                pedal: list[PedalSpan] = ()) -> ScoreResult:
+                pedal: list[PedalSpan] = (), pieces: list[Piece] | None = None, end_s: float = 0.0) -> ScoreResult:
     """The whole notation stage. `audio` (mono samples at `sample_rate`) also informs the beats
     and makes the time map cover the whole recording; `pedal` (sustain-pedal spans in seconds)
     becomes Ped. ... * marks under the lowest staff. Note values come from the notes' `end_s`, the
     key releases, never from the sound the pedal holds. A medley's pieces and a long piece's keys
-    get their own time and key signatures (sections.py)."""
+    get their own time and key signatures (sections.py). `pieces`: the notes already on their
+    pieces' beat grids instead of reading those from the notes (a correction keeps its
+    transcription's bar lines: tunescribe.notation.timemap); `end_s`: where the time map reaches
+    at least (seconds), without the audio."""
     notes = sorted(notes, key=lambda n: (n.start_s, n.pitch))
-    pieces = split_pieces(notes, audio, sample_rate)
+    pieces = split_pieces(notes, audio, sample_rate) if pieces is None else pieces
     passages, measure = [], 1
     for piece in pieces:
         grid = piece.grid
@@ -134,7 +137,7 @@ def build_score(notes: list[Note], audio: np.ndarray | None = None, sample_rate:
     clef = single_clef([q for p in passages for q in p.qnotes])  # one layout for every piece
     for p in passages:
         p.staves = make_staves(p.qnotes, beat_s=60.0 / p.grid.tempo_bpm, clef=clef)
-    end_s = max([n.end_s for n in notes] + [0.0 if audio is None else len(audio) / sample_rate])
+    end_s = max([n.end_s for n in notes] + [end_s, 0.0 if audio is None else len(audio) / sample_rate])
     result = ScoreResult(_music21_score(passages), passages, measure - 1, _time_map(passages, end_s))
     result.pedal_q = [(float(a), float(b)) for a, b in (result.quarters([p.start_s, p.end_s]) for p in pedal)]
     _pedal_marks(result.score.parts[-1], result.pedal_q)
@@ -170,7 +173,11 @@ def write_musicxml(result: ScoreResult, path: str | Path, title: str = "Transcri
     from music21.musicxml.m21ToXml import GeneralObjectExporter
 
     result.score.metadata.title = title
-    xml = GeneralObjectExporter(result.score).parse()
+    exporter = GeneralObjectExporter(result.score)
+    # the score is notated already (measures, rests, ties, beams, accidentals): music21's copy and
+    # re-notation of it gave the same MusicXML on seven corpus pieces in 2 to 3 times the time
+    exporter.makeNotation = False
+    xml = exporter.parse()
     if len(result.staves) > 1:
         xml = xml.replace(b"<staves>2</staves>", b"<staves>2</staves>\n        <part-symbol>brace</part-symbol>", 1)
     path = Path(path)

@@ -1,7 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createRevision, listRevisions } from "../api/jobs";
 import { JobStatus, type NoteEditIn, type RevisionPublic, type RevisionsPublic } from "../api/types";
-import { JOB_POLL_MS } from "./useJob";
+
+/** A correction takes seconds to make (not a transcription's minutes), and the list is small: ask often. */
+export const REVISION_POLL_MS = 250;
 
 function inProgress(revision: RevisionPublic): boolean {
   return revision.status === JobStatus.queued || revision.status === JobStatus.running;
@@ -16,7 +18,7 @@ export function useRevisions(jobId: string) {
   const query = useQuery({
     queryKey: ["job", jobId, "revisions"],
     queryFn: ({ signal }) => listRevisions(jobId, signal),
-    refetchInterval: (q) => (q.state.data?.data.some(inProgress) ? JOB_POLL_MS : false),
+    refetchInterval: (q) => (q.state.data?.data.some(inProgress) ? REVISION_POLL_MS : false),
     refetchIntervalInBackground: true,
   });
   const revisions = query.data?.data ?? [];

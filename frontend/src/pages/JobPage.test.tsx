@@ -273,6 +273,13 @@ describe("the job page", () => {
       "40",
     );
 
+    // while it is being made the list is asked for several times a second: a correction takes seconds
+    listed = [revision];
+    const asked = () => api.callsTo("GET", `/api/jobs/${job.id}/revisions`).length;
+    const before = asked();
+    await act(() => vi.advanceTimersByTimeAsync(1000));
+    expect(asked() - before).toBeGreaterThanOrEqual(3);
+
     expect(screen.getByText("812 notes")).toBeInTheDocument(); // the job's, until a revision is made
     listed = [{ ...revision, status: JobStatus.succeeded, progress: 1, note_count: 5 }];
     await act(() => vi.advanceTimersByTimeAsync(1500));

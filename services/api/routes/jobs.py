@@ -23,7 +23,7 @@ from services.api.schemas import JobPublic, JobsPublic
 from services.api.security import upload_slot
 from services.api.uploads import declared_minutes, sniff_audio
 from services.common import jobs, revisions
-from services.common.artifacts import ARTIFACTS, RESULTS, ArtifactKind, ArtifactSpec, storage_key
+from services.common.artifacts import ARTIFACTS, RESULTS, REVISION_RESULTS, ArtifactKind, ArtifactSpec, storage_key
 from services.common.limits import too_large, too_long
 from services.common.models import Artifact, Job, JobStatus
 from services.common.queue import QueueUnavailable
@@ -191,6 +191,8 @@ def _transposable_download(spec: ArtifactSpec):
                  transpose: TransposeQuery = None, revision: RevisionQuery = None) -> Response:
         number = revisions.download_revision(session, job, revision)
         if transpose is None:
+            if number and spec not in REVISION_RESULTS:
+                _engrave_once(job, session, storage, spec, source, number)
             return _send_stored(job, session, spec, storage, number)
         from tunescribe.notation.engrave import EngravingError
         from tunescribe.notation.transpose import TranspositionError, parse_transposition, write_transposed
@@ -218,6 +220,33 @@ def _transposable_download(spec: ArtifactSpec):
 
     download.__name__ = f"download_{spec.route.replace('-', '_')}"
     return download
+
+
+def _engrave_once(job: Job, session: Session, storage: Storage, spec: ArtifactSpec, source: ArtifactSpec,
+                  number: int) -> None:
+    """Revision `number`'s file of `spec` (its PDF, which the worker leaves out), engraved from its
+    `source` (the MusicXML) the first time it is asked for and kept with the revision's files, so
+    that later requests stream it. 503 with the reason when it cannot be made."""
+    if session.scalar(select(Artifact.id).where(Artifact.job_id == job.id, Artifact.kind == spec.kind,
+                                                Artifact.revision == number)) is not None:
+        return
+    from tunescribe.notation.engrave import EngravingError, write_pdf
+
+    _, stream = _open_stored(job, session, source, storage, number)
+    with tempfile.TemporaryDirectory(prefix="tunescribe-engrave-") as tmp:
+        score = Path(tmp) / f"score{source.suffix}"
+        with stream, open(score, "wb") as f:
+            shutil.copyfileobj(stream, f)
+        try:  # seconds (MuseScore), once per revision
+            made = write_pdf(score, Path(tmp) / f"score{spec.suffix}")
+        except EngravingError as e:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"the PDF could not be made: {e}") from None
+        key = storage_key(job.id, spec.kind, spec.suffix, number)
+        with open(made, "rb") as f:
+            size = storage.save(key, f)
+    revisions.keep_engraved(session, Artifact(job_id=job.id, kind=spec.kind, revision=number, key=key,
+                                              content_type=spec.content_type, size_bytes=size))
+    log.info("revision's PDF engraved", extra={"job_id": job.id, "revision": number})
 
 
 for _spec in ARTIFACTS:
