@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 
 from tunescribe.model import OUTPUTS, PEDAL, TranscriptionModel, build_model, compile_model
@@ -9,6 +10,7 @@ from tunescribe.pedal import PedalSpan, pedal_roll, spans_from_roll
 
 
 def test_one_training_step_lowers_the_pedal_loss_and_posteriors_carry_the_pedal(tmp_path):
+    keras.utils.set_random_seed(0)  # the same start every run: from some random starts five steps were too few
     model = compile_model(build_model(base=8, pedal=True))
     assert tuple(model.output_names) == (*OUTPUTS, PEDAL)
     rng = np.random.default_rng(0)
@@ -16,7 +18,7 @@ def test_one_training_step_lowers_the_pedal_loss_and_posteriors_carry_the_pedal(
     pedal = np.stack([pedal_roll([PedalSpan(0.5, 3.0)], 128)] * 4)
     ys = {name: np.zeros((4, 128, 88), np.float32) for name in OUTPUTS} | {PEDAL: pedal}
     before = model.evaluate(x, ys, verbose=0, return_dict=True)[f"{PEDAL}_loss"]
-    for _ in range(5):
+    for _ in range(20):
         model.train_on_batch(x, ys)
     after = model.evaluate(x, ys, verbose=0, return_dict=True)[f"{PEDAL}_loss"]
     assert after < before
