@@ -153,6 +153,15 @@ def _open_stored(job: Job, session, spec: ArtifactSpec, storage, revision: int =
     return artifact, stream
 
 
+def _copy_stored(job: Job, session, spec: ArtifactSpec, storage, revision: int, target: Path) -> Path:
+    """The job's artifact of `spec` (of `revision`) copied to the local file `target`, for the work
+    made on request (transposing, engraving); 404 with the reason when it has none."""
+    _, stream = _open_stored(job, session, spec, storage, revision)
+    with stream, open(target, "wb") as f:
+        shutil.copyfileobj(stream, f)
+    return target
+
+
 # streamed through the API rather than redirected to a presigned URL: the app's pages fetch from
 # their own origin only (CSP connect-src 'self'), the bucket need not be reachable from browsers,
 # and the owner check and the user's file name stay here
@@ -201,17 +210,16 @@ def _transposable_download(spec: ArtifactSpec):
             transposition = parse_transposition(transpose)
         except TranspositionError as e:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(e)) from None
-        _, stream = _open_stored(job, session, source, storage, number)
         tmp = Path(tempfile.mkdtemp(prefix="tunescribe-transpose-"))
         try:  # made on request (seconds: music21, and MuseScore for the PDF), deleted once sent
-            original = tmp / f"original{source.suffix}"
-            with stream, open(original, "wb") as f:
-                shutil.copyfileobj(stream, f)
+            original = _copy_stored(job, session, source, storage, number, tmp / f"original{source.suffix}")
             path = write_transposed(spec.output, original, tmp / f"score{spec.suffix}", transposition)
         except TranspositionError as e:
             code, reason = status.HTTP_422_UNPROCESSABLE_ENTITY, str(e)
         except EngravingError as e:
             code, reason = status.HTTP_503_SERVICE_UNAVAILABLE, f"the PDF could not be made: {e}"
+        except HTTPException as e:  # nothing stored to transpose
+            code, reason = e.status_code, e.detail
         else:
             return FileResponse(path, media_type=spec.content_type, background=BackgroundTask(shutil.rmtree, tmp),
                                 filename=_download_name(job, spec, transposition.name, number))
@@ -232,11 +240,8 @@ def _engrave_once(job: Job, session: Session, storage: Storage, spec: ArtifactSp
         return
     from tunescribe.notation.engrave import EngravingError, write_pdf
 
-    _, stream = _open_stored(job, session, source, storage, number)
     with tempfile.TemporaryDirectory(prefix="tunescribe-engrave-") as tmp:
-        score = Path(tmp) / f"score{source.suffix}"
-        with stream, open(score, "wb") as f:
-            shutil.copyfileobj(stream, f)
+        score = _copy_stored(job, session, source, storage, number, Path(tmp) / f"score{source.suffix}")
         try:  # seconds (MuseScore), once per revision
             made = write_pdf(score, Path(tmp) / f"score{spec.suffix}")
         except EngravingError as e:
