@@ -28,7 +28,7 @@ MINUTES = (2, 10, 20)
 def one(minutes: float) -> dict:
     """Time each step on `minutes` of music, in this process."""
     from known_scores import long_piece
-    from tunescribe.notation.score import build_score, write_musicxml
+    from tunescribe.notation import build_score, write_musicxml
     from tunescribe.notation.validate import schema_errors
 
     notes = long_piece(minutes)

@@ -49,7 +49,7 @@ def main() -> None:
     from known_scores import maple_leaf_rag
     from transcription import machine
     from tunescribe.notation.engrave import write_pdf
-    from tunescribe.notation.score import build_score, write_musicxml
+    from tunescribe.notation import build_score, write_musicxml
     from tunescribe.notation.transpose import parse_transposition, write_transposed
     from tunescribe.outputs import Output
 

@@ -19,7 +19,8 @@ from tunescribe.notation.meter import Hypothesis, start_and_end
 from tunescribe.notation.beats import BeatGrid, track_pulses
 from tunescribe.evaluate_notation import silences
 from tunescribe.notation.quantize import QNote, legato, quantize
-from tunescribe.notation.score import _measures, build_score, write_musicxml
+from tunescribe.notation import build_score, write_musicxml
+from tunescribe.notation.musicxml import note_value, written_measures
 from tunescribe.notation.staves import Staff, assign_voices, split_hands
 from tunescribe.notation.validate import schema_errors
 from tunescribe.notes import Note
@@ -250,16 +251,15 @@ def test_no_tuplet_but_a_triplet_is_written():
     bar = written_values([q(60, 0, Fraction(1, 6)), q(62, Fraction(1, 6), 1), q(64, 1, 2)], two_two, 1)[0]
     assert bar[1:3] == [(62, pytest.approx(4 / 3), "start"), (62, pytest.approx(1 / 3), "stop")]
     for grid, notes in ((four_four, [q(60, Fraction(1, 3), Fraction(7, 4))]), (two_two, [q(60, Fraction(1, 6), 1)])):
-        (m,) = _measures(Staff("treble", [notes]), grid, 1, spelling_table(Key(0, "major", 0)))
-        assert {(t.numberNotesActual, t.numberNotesNormal) for el in m.notesAndRests for t in el.duration.tuplets} \
-            <= {(3, 2)}
+        ((_, els),) = written_measures(Staff("treble", [notes]), grid, 1)[0]
+        assert all(note_value(el.quarters) is not None for el in els)  # plain, dotted or triplet
 
 
 def written_values(notes: list[QNote], grid: BeatGrid, n_measures: int) -> list[list[tuple]]:
     """Each measure's elements as ("rest" or the MIDI pitch, quarter notes, tie)."""
-    bars = _measures(Staff("treble", [notes]), grid, n_measures, spelling_table(Key(0, "major", 0)))
-    return [[("rest" if el.isRest else el.pitch.midi, float(el.quarterLength), el.tie.type if el.tie else None)
-             for el in m.notesAndRests] for m in bars]
+    bars = written_measures(Staff("treble", [notes]), grid, n_measures)
+    return [[("rest" if not el.pitches else el.pitches[0], float(el.quarters), el.tie) for el in els]
+            for ((_, els),) in bars]
 
 
 def test_rests_and_compound_notes_show_the_beats():
@@ -277,14 +277,39 @@ def test_rests_and_compound_notes_show_the_beats():
     assert written_values([q(60, 0, 2)], four_four, 1) == [[(60, 2.0, None), ("rest", 2.0, None)]]
 
 
+def test_accidentals_beams_and_triplet_brackets_are_written_as_a_reader_expects(tmp_path):
+    """In C major, 4/4: an accidental holds to the end of its bar and a natural cancels it; a note
+    tied over the barline shows none, the next one restates it. Four sixteenths share two beams, a
+    dotted eighth's sixteenth hooks back to it, three eighth triplets are beamed under one bracket."""
+    from tunescribe.notation.score import Passage, ScoreResult
+
+    q = lambda p, s, e: QNote(p, Fraction(s), Fraction(e), 80)  # noqa: E731
+    notes = [q(66, 0, Fraction(1, 4)), q(66, Fraction(1, 4), Fraction(1, 2)), q(65, Fraction(1, 2), Fraction(3, 4)),
+             q(67, Fraction(3, 4), 1), q(69, 1, Fraction(7, 4)), q(71, Fraction(7, 4), 2),
+             q(72, 2, Fraction(7, 3)), q(74, Fraction(7, 3), Fraction(8, 3)), q(72, Fraction(8, 3), 3),
+             q(66, 3, 5), q(66, 5, 6)]
+    grid = BeatGrid(np.arange(9) * 0.5, 4, 2)
+    result = ScoreResult([Passage(1, 2, grid, [(1, Key(0, "major", 0))], notes, [Staff("treble", [notes])])], 2, [])
+    root = ET.parse(write_musicxml(result, tmp_path / "marks.musicxml")).getroot()
+    assert schema_errors(tmp_path / "marks.musicxml") == []
+    written = [(n.findtext("pitch/step") + n.findtext("pitch/alter", ""), n.findtext("accidental"),
+                [b.text for b in n.findall("beam")], [t.get("type") for t in n.findall("notations/tuplet")],
+                [t.get("type") for t in n.findall("tie")]) for n in root.iter("note") if n.find("rest") is None]
+    assert written == [
+        ("F1", "sharp", ["begin", "begin"], [], []), ("F1", None, ["continue", "continue"], [], []),
+        ("F", "natural", ["continue", "continue"], [], []), ("G", None, ["end", "end"], [], []),
+        ("A", None, ["begin"], [], []), ("B", None, ["end", "backward hook"], [], []),
+        ("C", None, ["begin"], ["start"], []), ("D", None, ["continue"], [], []), ("C", None, ["end"], ["stop"], []),
+        ("F1", "sharp", [], [], ["start"]), ("F1", None, [], [], ["stop"]), ("F1", "sharp", [], [], [])]
+
+
 def test_a_second_voice_prints_no_rests():
     """Where the inner voice of a staff falls silent its rests are hidden (print-object="no"), the
     melody's rests stay."""
     q = lambda p, s, e: QNote(p, Fraction(s), Fraction(e), 80)  # noqa: E731
     melody, inner = [q(72, 0, 1), q(76, 2, 4)], [q(64, 0, 2)]
-    (bar,) = _measures(Staff("treble", [melody, inner]), BeatGrid(np.arange(5) * 0.5, 4, 2), 1,
-                       spelling_table(Key(0, "major", 0)))
-    shown = [[(el.isRest, el.style.hideObjectOnPrint) for el in v.notesAndRests] for v in bar.voices]
+    (bar,) = written_measures(Staff("treble", [melody, inner]), BeatGrid(np.arange(5) * 0.5, 4, 2), 1)
+    shown = [[(not el.pitches, el.hidden) for el in els] for _, els in bar]
     assert shown == [[(False, False), (True, False), (False, False)], [(False, False), (True, True)]]
 
 

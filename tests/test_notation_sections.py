@@ -16,7 +16,7 @@ from services.trainer.render import INSTRUMENTS, Part, Renderer
 from tunescribe.constants import SAMPLE_RATE
 from tunescribe.model import load_model
 from tunescribe.notation.export import write_score_midi
-from tunescribe.notation.score import build_score, write_musicxml
+from tunescribe.notation import build_score, write_musicxml
 from tunescribe.notation.sections import key_changes, split_pieces
 from tunescribe.notation.transpose import parse_transposition, transpose_midi
 from tunescribe.notation.validate import schema_errors

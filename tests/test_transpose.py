@@ -13,7 +13,7 @@ import pytest
 from benchmarks.known_scores import play, two_hand_piece
 from tunescribe.notation.engrave import CREDIT
 from tunescribe.notation.export import write_score_midi
-from tunescribe.notation.score import build_score, write_musicxml
+from tunescribe.notation import build_score, write_musicxml
 from tunescribe.notation.transpose import (TranspositionError, parse_transposition, transpose_midi,
                                            transpose_musicxml, write_transposed)
 from tunescribe.notation.validate import schema_errors

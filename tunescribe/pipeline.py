@@ -127,7 +127,8 @@ def _write_outputs(notes: list[Note], pedal: list[PedalSpan], audio: np.ndarray 
     score = None
     if sheet_music or pdf:
         from tunescribe.notation.export import write_score_midi
-        from tunescribe.notation.score import build_score, write_musicxml
+        from tunescribe.notation.musicxml import write_musicxml
+        from tunescribe.notation.score import build_score
 
         t = time.perf_counter()
         report(Stage.NOTATION, 0.0)

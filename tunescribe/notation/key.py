@@ -118,11 +118,8 @@ def spelling_table(key: Key) -> list[str]:
     return names
 
 
-def spell(midi: int, table: list[str]):
-    """A music21 Pitch for MIDI number `midi` spelled by `table` (octave set so the MIDI matches)."""
-    import music21
-
-    p = music21.pitch.Pitch(table[midi % 12])
-    p.octave = midi // 12 - 1
-    p.octave += (midi - p.midi) // 12  # B#3 is MIDI 60, C-5 is MIDI 71
-    return p
+def spell(midi: int, table: list[str]) -> tuple[str, int, int]:
+    """(step, alteration, octave) of MIDI number `midi` spelled by `table`: B#3 is MIDI 60, C-5 is MIDI 71."""
+    name = table[midi % 12]
+    alter = name.count("#") - name.count("-")
+    return name[0], alter, (midi - _PC_OF_STEP[name[0]] - alter) // 12 - 1
