@@ -277,6 +277,17 @@ def test_rests_and_compound_notes_show_the_beats():
     assert written_values([q(60, 0, 2)], four_four, 1) == [[(60, 2.0, None), ("rest", 2.0, None)]]
 
 
+def test_note_values_are_what_music21_reads_them_as():
+    """Every value up to 8 quarter notes on the grids the quantizer uses (and on fifths and
+    sevenths): the written type, dots and triplet are music21's own, and a value music21 could only
+    write as another tuplet is refused."""
+    for q in {Fraction(n, d) for d in (1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 24, 32, 48, 96) for n in range(1, 8 * d + 1)}:
+        d = music21.duration.Duration(q)
+        theirs = None if d.type in ("complex", "inexpressible") or any(
+            (t.numberNotesActual, t.numberNotesNormal) != (3, 2) for t in d.tuplets) else (d.type, d.dots, bool(d.tuplets))
+        assert note_value(q) == theirs, q
+
+
 def test_accidentals_beams_and_triplet_brackets_are_written_as_a_reader_expects(tmp_path):
     """In C major, 4/4: an accidental holds to the end of its bar and a natural cancels it; a note
     tied over the barline shows none, the next one restates it. Four sixteenths share two beams, a

@@ -71,7 +71,13 @@ async function inBrowser({ base, email, password }, measure) {
     await page.getByLabel("Password").fill(password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: "New transcription" }).waitFor();
-    return await measure(page);
+    try {
+      return await measure(page);
+    } catch (error) {
+      // what the page showed when the run failed, beside the results
+      await page.screenshot({ path: resultsPath.replace(/\.json$/, "") + "-failure.png", fullPage: true });
+      throw error;
+    }
   } finally {
     await browser.close();
   }
@@ -179,7 +185,10 @@ async function correctionTiming(page, { base, email, password, jobId }) {
   const runs = [];
   for (const [i, note] of chosen.entries()) {
     const revision = startRevisions + i + 1;
-    await page.mouse.click(box.x + note.start * pxPerSecond + 2, box.y + (topPitch - note.pitch) * ROW_PX + 3);
+    // the redrawn score above may have changed height: find the roll again
+    await roll.scrollIntoViewIfNeeded();
+    const at = await roll.boundingBox();
+    await page.mouse.click(at.x + note.start * pxPerSecond + 2, at.y + (topPitch - note.pitch) * ROW_PX + 3);
     await page.getByText(`at ${note.start.toFixed(2)} s`, { exact: false }).waitFor({ timeout: 5_000 });
     await page.keyboard.press("ArrowUp");
     await page.getByText("Unsaved corrections.").waitFor();

@@ -39,18 +39,26 @@ class Written:
     hidden: bool = False  # a rest of a second voice, not printed
 
 
+TYPES = {Fraction(4, 2 ** k): name for k, name in enumerate(
+    ["whole", "half", "quarter", "eighth", "16th", "32nd", "64th", "128th", "256th", "512th", "1024th"])}
+TYPES |= {Fraction(8): "breve", Fraction(16): "longa", Fraction(32): "maxima"}  # quarter notes -> <type>
+MAX_DOTS = 4
+
+
 @lru_cache(maxsize=None)
 def note_value(quarters: Fraction) -> tuple[str, int, bool] | None:
-    """(type, dots, whether it is one of a triplet) of a plain, dotted or triplet note value of
-    `quarters`; None for any other (music21 would write 11/12 of a quarter as a 12:11 tuplet: no
-    reader wants that)."""
-    import music21 as m21
-
-    d = m21.duration.Duration(quarters)
-    if d.type in ("complex", "inexpressible", "zero") or any(
-            (t.numberNotesActual, t.numberNotesNormal) != (3, 2) for t in d.tuplets):
-        return None
-    return d.type, d.dots, bool(d.tuplets)
+    """(type, dots, whether it is one of a triplet) of a plain, dotted (up to 4 dots) or triplet
+    (up to 1 dot) note value of `quarters`, preferring a value that is not a triplet; None for any
+    other: what music21's Duration makes of every value up to 16 quarter notes with a denominator
+    up to 96, less the tuplets other than triplets (music21 would write 11/12 of a quarter as a
+    12:11 tuplet: no reader wants that)."""
+    for triplet in (False, True):
+        base = quarters * Fraction(3, 2) if triplet else quarters
+        for dots in range((1 if triplet else MAX_DOTS) + 1):
+            kind = TYPES.get(base / (2 - Fraction(1, 2 ** dots)))
+            if kind:
+                return kind, dots, triplet
+    return None
 
 
 def written_measures(staff: Staff, grid: BeatGrid, n_measures: int) -> list[list[tuple[int, list[Written]]]]:
