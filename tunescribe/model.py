@@ -15,7 +15,8 @@ from keras import layers, ops  # noqa: E402
 
 from tunescribe.cards import WEIGHTS, ModelError, check_features, default_model_dir, read_card, write_card  # noqa: E402
 from tunescribe.constants import BINS_PER_SEMITONE, N_BINS, N_KEYS  # noqa: E402
-from tunescribe.notes import Thresholds  # noqa: E402
+from tunescribe.notes import Note, Thresholds, decode_notes  # noqa: E402
+from tunescribe.overtones import OvertoneFilter  # noqa: E402
 
 OUTPUTS = ("onset", "frame", "offset", "velocity")  # (frames, 88) each
 PEDAL = "pedal"  # (frames,): sustain pedal down, on models built with pedal=True
@@ -149,11 +150,18 @@ class TranscriptionModel:
     card: dict
     path: Path
     thresholds: Thresholds = field(default_factory=Thresholds)
+    overtones: OvertoneFilter | None = None  # the card's, once fitted (services/trainer/overtones.py)
     _compiled: object = field(default=None, repr=False)
 
     @property
     def version(self) -> str:
         return self.card.get("version", self.path.name)
+
+    def notes(self, post: Posteriors, thresholds: Thresholds | None = None) -> list[Note]:
+        """The notes decoded from `post` (with `thresholds`, else the card's), less the overtones
+        the card's filter hears as notes."""
+        notes = decode_notes(post.onset, post.frame, post.velocity, thresholds or self.thresholds)
+        return self.overtones.apply(notes, post.onset, post.frame) if self.overtones else notes
 
     def posteriors(self, features: np.ndarray, *, chunk: int = 512, context: int = 64, batch: int = 4,
                    on_progress: Callable[[float], None] | None = None) -> Posteriors:
@@ -216,7 +224,8 @@ def load_model(directory: str | Path | None = None) -> TranscriptionModel:
         model.load_weights(weights)
     except Exception as e:  # h5py and Keras raise many kinds
         raise ModelError(f"model weights {weights} cannot be read: {e}") from e
-    return TranscriptionModel(model, card, directory, Thresholds(**card.get("thresholds", {})))
+    return TranscriptionModel(model, card, directory, Thresholds(**card.get("thresholds", {})),
+                              OvertoneFilter.from_card(card.get("overtones")))
 
 
 def build_classifier(base: int = 8) -> keras.Model:

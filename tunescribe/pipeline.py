@@ -17,7 +17,7 @@ from tunescribe.auto import AutoModels
 from tunescribe.constants import MAX_DURATION_S, SAMPLE_RATE
 from tunescribe.features import compute_features
 from tunescribe.midi import write_midi
-from tunescribe.notes import Note, decode_notes
+from tunescribe.notes import Note
 from tunescribe.outputs import Output, Stage
 from tunescribe.pedal import PedalSpan, spans_from_roll
 
@@ -57,7 +57,7 @@ def transcribe_audio(y: np.ndarray, model, on_progress: Callable[[float], None] 
     if isinstance(model, AutoModels):
         model = model.pick(features)
     post = model.posteriors(features, on_progress=on_progress)
-    notes = decode_notes(post.onset, post.frame, post.velocity, model.thresholds)
+    notes = model.notes(post)
     notes = [Note(n.pitch, n.start_s, min(n.end_s, duration), n.velocity) for n in notes if n.start_s < duration]
     return Transcription(notes, [] if post.pedal is None else spans_from_roll(post.pedal), model.version)
 

@@ -24,7 +24,7 @@ from services.trainer.works import SPLITS
 from tunescribe.cards import Instrument
 from tunescribe.evaluate import mean_scores, score_notes
 from tunescribe.model import TranscriptionModel, build_model, compile_model, save_model
-from tunescribe.notes import Thresholds, decode_notes
+from tunescribe.notes import Thresholds
 from tunescribe.pedal import sounding, spans_from_roll
 
 ONSET_GRID = (0.3, 0.4, 0.5, 0.6, 0.7)
@@ -32,15 +32,17 @@ FRAME_GRID = (0.3, 0.4, 0.5, 0.6)
 REONSET_GRID = (0.0, 0.7, 0.85)
 
 
-def evaluate_pieces(model: TranscriptionModel, pieces: list[Piece], thresholds_grid: list[Thresholds]) -> dict[Thresholds, list]:
-    """Per-piece Scores for each threshold setting (posteriors computed once per piece)."""
+def evaluate_pieces(model: TranscriptionModel, pieces: list[Piece], thresholds_grid: list[Thresholds],
+                    posteriors: list | None = None) -> dict[Thresholds, list]:
+    """Per-piece Scores for each threshold setting (posteriors computed once per piece, or given),
+    the notes decoded as the model decodes them (its overtone filter included)."""
     results = {t: [] for t in thresholds_grid}
-    for p in pieces:
-        post = model.posteriors(p.features.astype(np.float32))
+    for i, p in enumerate(pieces):
+        post = posteriors[i] if posteriors is not None else model.posteriors(p.features.astype(np.float32))
         pedal = [] if post.pedal is None else spans_from_roll(post.pedal)
         ref = sounding(p.notes, p.pedal)  # offsets as MAESTRO scores them: where the pedal lets go
         for t in thresholds_grid:
-            est = sounding(decode_notes(post.onset, post.frame, post.velocity, t), pedal)
+            est = sounding(model.notes(post, t), pedal)
             results[t].append(score_notes(ref, est))
     return results
 
@@ -167,9 +169,14 @@ def _describe(corpus: Path, instrument: str = Instrument.ENSEMBLE) -> str:
 
 def finish(model: TranscriptionModel, state: dict, corpus: Path, out_dir: Path, version: str, log=print) -> dict:
     """Pick thresholds on validation, measure the test split, write weights and card to out_dir."""
+    from services.trainer.overtones import fit_filter
+
     val = load_split(corpus, "validation")
     model.thresholds, val_scores = choose_thresholds(model, val)
     log(f"thresholds {model.thresholds} on {len(val)} validation pieces: {val_scores}")
+    if fit_filter(model, load_split(corpus, "train"), val, log):
+        val_scores = mean_scores(evaluate_pieces(model, val, [model.thresholds])[model.thresholds]).as_dict()
+        log(f"with the overtone filter (cut {model.overtones.cut}): {val_scores}")
     test = load_split(corpus, "test")
     metrics = test_metrics(model, test) if test else {}
     log(f"test: {json.dumps(metrics.get('all', {}))}")
@@ -184,6 +191,7 @@ def finish(model: TranscriptionModel, state: dict, corpus: Path, out_dir: Path, 
         "architecture": state["architecture"],
         "parameters": model.keras_model.count_params(),
         "thresholds": asdict(model.thresholds),
+        "overtones": model.overtones.as_card() if model.overtones else None,
         "data": {"corpus": _describe(corpus, state.get("instrument", Instrument.ENSEMBLE)), **data},
         "training": {"epochs": state["epoch"], "minutes": round(state["elapsed_s"] / 60, 1),
                      "history": state["history"], "machine": "2 CPU cores"},
