@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -345,7 +346,7 @@ def _pedal_marks(spans_q, bars, starts: list[Fraction]) -> dict[int, list[tuple[
 def _bar_of(starts: list[Fraction], t: Fraction, at_end: bool) -> int:
     """The index of the bar that `t` (quarter notes) falls in; a time on a barline belongs to the
     bar it ends when `at_end`."""
-    i = max(0, min(len(starts) - 2, next(k for k in range(len(starts) - 1, -1, -1) if starts[k] <= t)))
+    i = max(0, min(len(starts) - 2, bisect_right(starts, t) - 1))
     return i - 1 if at_end and i > 0 and t == starts[i] else i
 
 
