@@ -148,15 +148,15 @@ def onset_clock(aligned: list[tuple[Note, list]]):
 
 
 def run_ours(truths: list[Truth], corpus_dir: Path, out_dir: Path, model_dir: Path | None) -> tuple[dict, dict]:
-    """TuneScribe in this process, the model loaded once: tunescribe.pipeline.transcribe_file with
-    sheet music (MIDI, MusicXML, score MIDI, time map). Per-piece rows, and seconds per stage
-    (scoring not included)."""
-    from tunescribe.model import load_model
+    """TuneScribe in this process, the models loaded once (without `model_dir`, Auto's, as the CLI
+    loads them): tunescribe.pipeline.transcribe_file with sheet music (MIDI, MusicXML, score MIDI,
+    time map). Per-piece rows, and seconds per stage (scoring not included)."""
+    from tunescribe.auto import load_models
     from tunescribe.outputs import Output, Stage
     from tunescribe.pipeline import transcribe_file
 
     t_start = time.perf_counter()
-    model = load_model(model_dir)
+    model = load_models(directory=model_dir)
     stages = {"model loading": time.perf_counter() - t_start, "transcription": 0.0, "notation": 0.0}
     rows = {}
     for k, t in enumerate(truths, 1):

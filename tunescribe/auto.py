@@ -42,3 +42,15 @@ class AutoModels:
     def pick(self, features: np.ndarray):
         """The model for a recording's features."""
         return self.piano if self.classifier.instrument(features) == Instrument.PIANO else self.ensemble
+
+
+def load_models(instrument: Instrument = Instrument.AUTO, directory=None):
+    """What transcribes a recording asked to be `instrument`: the model in `directory` when given;
+    for AUTO with a piano model shipped, AutoModels (both models and the classifier); else that
+    instrument's shipped model. Raises tunescribe.cards.ModelError."""
+    from tunescribe.cards import default_model_dir, shipped_piano_model
+    from tunescribe.model import load_classifier, load_model
+
+    if directory is None and instrument == Instrument.AUTO and (piano := shipped_piano_model()) is not None:
+        return AutoModels(load_model(piano), load_model(default_model_dir()), load_classifier())
+    return load_model(directory or default_model_dir(instrument))

@@ -10,19 +10,15 @@ from pathlib import Path
 
 def _transcribe(args) -> int:
     from tunescribe.audio import AudioError
-    from tunescribe.auto import AutoModels
-    from tunescribe.cards import Instrument, default_model_dir, shipped_piano_model
-    from tunescribe.model import ModelError, load_classifier, load_model
+    from tunescribe.auto import load_models
+    from tunescribe.cards import Instrument
+    from tunescribe.model import ModelError
     from tunescribe.notation.engrave import EngravingError
     from tunescribe.notation.weights import NotationModelError
     from tunescribe.pipeline import Output, transcribe_file
 
-    instrument = Instrument(args.instrument)
     try:
-        if args.model is None and instrument == Instrument.AUTO and (piano := shipped_piano_model()) is not None:
-            model = AutoModels(load_model(piano), load_model(default_model_dir()), load_classifier())
-        else:
-            model = load_model(args.model or default_model_dir(instrument))
+        model = load_models(Instrument(args.instrument), args.model)
     except ModelError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
