@@ -83,8 +83,8 @@ def test_cli_transcribes_files_and_evaluates_them(piano_clip, tmp_path):
     assert float(mean_line.split()[3]) >= 0.9  # note F1 column
 
 
-@pytest.mark.xfail(strict=True, reason="tsunet-piano-v0 misses octave doublings (F3+F4, C3+C4+C5) that the "
-                   "ensemble model finds: 17 of 21 notes, note F1 0.895")
+@pytest.mark.xfail(strict=True, reason="tsunet-piano-v1 hears most octave doublings (F3+F4, C3+C4+C5; 19 of 21 "
+                   "notes, note F1 0.900), but its overtone filter takes two of them for overtones: 17 of 21, 0.895")
 def test_the_piano_model_hears_octave_doublings_in_chords(piano_clip):
     from tunescribe.cards import Instrument, default_model_dir
 
