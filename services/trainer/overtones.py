@@ -26,7 +26,7 @@ from tunescribe.cards import read_card, write_card
 from tunescribe.evaluate import mean_scores, note_arrays
 from tunescribe.model import TranscriptionModel, load_model
 from tunescribe.notes import decode_notes
-from tunescribe.overtones import OvertoneFilter, candidates
+from tunescribe.overtones import FEATURES, OvertoneFilter, candidates
 
 CUTS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
@@ -45,31 +45,32 @@ def labelled_candidates(model: TranscriptionModel, pieces: list[Piece]) -> tuple
                                                                    offset_ratio=None)} if p.notes else set()
         xs.append(x)
         ys += [float(i in played) for i in index]
-    return (np.concatenate(xs) if xs else np.zeros((0, 12))), np.asarray(ys)
+    return (np.concatenate(xs) if xs else np.zeros((0, len(FEATURES)))), np.asarray(ys)
 
 
-def fit_filter(model: TranscriptionModel, train: list[Piece], val: list[Piece], log=print) -> OvertoneFilter | None:
-    """The filter learnt on `train`, its cut chosen on `val`; None when there is nothing to learn
-    or no cut beats keeping every note."""
+def fit_filter(model: TranscriptionModel, train: list[Piece], val: list[Piece], log=print) -> dict | None:
+    """Learn the filter on `train` and choose its cut on `val`, setting model.overtones (None when
+    there is nothing to learn or no cut beats keeping every note); the validation scores with it
+    (None when there was nothing to learn)."""
     from sklearn.linear_model import LogisticRegression
 
     x, y = labelled_candidates(model, train)
     log(f"overtones: {len(y)} candidates on {len(train)} train pieces, {y.mean() if len(y) else 0:.1%} played")
     if len(set(y)) < 2:
+        model.overtones = None
         return None
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
     fit = LogisticRegression(max_iter=1000).fit((x - mean) / scale, y)
     learnt = OvertoneFilter(mean.tolist(), scale.tolist(), fit.coef_[0].tolist(), float(fit.intercept_[0]), 0.0)
     posteriors = [model.posteriors(p.features.astype(np.float32)) for p in val]
-    objective = {}
+    scores = {}
     for cut in CUTS:
         model.overtones = replace(learnt, cut=cut) if cut else None
-        scores = evaluate_pieces(model, val, [model.thresholds], posteriors)[model.thresholds]
-        objective[cut] = _objective(scores)
-        log(f"overtones: cut {cut}: validation {mean_scores(scores).as_dict()}")
-    best = max(CUTS, key=lambda c: objective[c])
+        scores[cut] = evaluate_pieces(model, val, [model.thresholds], posteriors)[model.thresholds]
+        log(f"overtones: cut {cut}: validation {mean_scores(scores[cut]).as_dict()}")
+    best = max(CUTS, key=lambda c: _objective(scores[c]))
     model.overtones = replace(learnt, cut=best) if best else None
-    return model.overtones
+    return mean_scores(scores[best]).as_dict()
 
 
 def main(argv=None) -> None:
@@ -80,10 +81,12 @@ def main(argv=None) -> None:
     model = load_model(args.model)
     model.overtones = None
     val = load_split(args.corpus, "validation")
-    fitted = fit_filter(model, load_split(args.corpus, "train"), val)
+    validation = fit_filter(model, load_split(args.corpus, "train"), val)
+    fitted = model.overtones
     card = read_card(args.model)
     card["overtones"] = fitted.as_card() if fitted else None
-    card["validation"] = mean_scores(evaluate_pieces(model, val, [model.thresholds])[model.thresholds]).as_dict()
+    if validation:
+        card["validation"] = validation
     test = load_split(args.corpus, "test")
     if test:
         card["test"] = test_metrics(model, test)

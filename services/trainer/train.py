@@ -174,8 +174,9 @@ def finish(model: TranscriptionModel, state: dict, corpus: Path, out_dir: Path, 
     val = load_split(corpus, "validation")
     model.thresholds, val_scores = choose_thresholds(model, val)
     log(f"thresholds {model.thresholds} on {len(val)} validation pieces: {val_scores}")
-    if fit_filter(model, load_split(corpus, "train"), val, log):
-        val_scores = mean_scores(evaluate_pieces(model, val, [model.thresholds])[model.thresholds]).as_dict()
+    with_filter = fit_filter(model, load_split(corpus, "train"), val, log)
+    if model.overtones:
+        val_scores = with_filter
         log(f"with the overtone filter (cut {model.overtones.cut}): {val_scores}")
     test = load_split(corpus, "test")
     metrics = test_metrics(model, test) if test else {}
