@@ -12,7 +12,7 @@ ones (the bar's first beat as notated; the meter as written); the key target is 
 signature. Both are log-linear models fitted by L-BFGS with an L2 penalty. The validation works,
 performed and spoiled the same way, are scored after fitting (works the model never saw, no
 transcription in between). With --eval-corpus, the validation renditions (rendered audio,
-transcribed by the shipped engine) are scored too: that is where a choice between settings is
+transcribed as users get them) are scored too: that is where a choice between settings is
 made, never on the test split.
 """
 
@@ -131,10 +131,10 @@ def symbolic_examples(split: str, per_work: int, seed: int, processes: int, limi
 
 
 def transcribed_examples(corpus: Path, split: str = "validation") -> list[dict]:
-    """The rendered renditions of a split, transcribed by the shipped engine (notes cached beside
-    them as <id>.transcribed.npy); the audio sets how far the pulse runs."""
+    """The rendered renditions of a split, transcribed as users get them: by the shipped models,
+    Auto choosing (notes cached beside them as <id>.auto.npy); the audio sets how far the pulse runs."""
     from tunescribe.audio import load_audio
-    from tunescribe.model import load_model
+    from tunescribe.auto import load_models
     from tunescribe.pipeline import transcribe_audio
 
     split_dir = corpus / split
@@ -142,11 +142,11 @@ def transcribed_examples(corpus: Path, split: str = "validation") -> list[dict]:
     model, out = None, []
     for r in sorted(rows, key=lambda r: r["id"]):
         audio = load_audio(split_dir / f"{r['id']}.flac")
-        cache = split_dir / f"{r['id']}.transcribed.npy"
+        cache = split_dir / f"{r['id']}.auto.npy"
         if cache.is_file():
             notes = notes_from_table(np.load(cache))
         else:
-            model = model or load_model()
+            model = model or load_models()
             notes = transcribe_audio(audio, model).notes
             np.save(cache, notes_to_table(notes))
         ex = example(notes, load_truth(split_dir, r), audio)

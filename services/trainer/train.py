@@ -210,6 +210,8 @@ def main(argv=None) -> None:
     ap.add_argument("--models-dir", type=Path, default=Path("models"))
     ap.add_argument("--run-dir", type=Path, default=None, help="checkpoints (default runs/<version>); resumes if present")
     ap.add_argument("--minutes", type=float, default=60.0, help="training time budget")
+    ap.add_argument("--epochs", type=int, default=None,
+                    help="stop after this many epochs (the learning-rate schedule follows them when they end first)")
     ap.add_argument("--steps-per-epoch", type=int, default=300)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--base", type=int, default=None, help="U-Net width (default 16; 24 for piano)")
@@ -232,7 +234,8 @@ def main(argv=None) -> None:
         architecture = {"base": args.base} if args.base else None
         if architecture and args.instrument == Instrument.PIANO:
             architecture = {**PIANO_ARCHITECTURE, **architecture}
-        model, state = train(args.corpus, run_dir, args.minutes, batch=args.batch, instrument=Instrument(args.instrument),
+        model, state = train(args.corpus, run_dir, args.minutes, epochs=args.epochs, batch=args.batch,
+                             instrument=Instrument(args.instrument),
                              steps_per_epoch=args.steps_per_epoch, architecture=architecture,
                              init_weights=args.init / "model.weights.h5" if args.init else None)
     card = finish(model, state, args.corpus, args.models_dir / args.version, args.version)
