@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import keras
 import numpy as np
+import pytest
 
 from tunescribe.model import OUTPUTS, PEDAL, TranscriptionModel, build_model, compile_model
 from tunescribe.pedal import PedalSpan, pedal_roll, spans_from_roll
 
 
-def test_one_training_step_lowers_the_pedal_loss_and_posteriors_carry_the_pedal(tmp_path):
+@pytest.mark.parametrize("pedal_fine", [False, True])
+def test_one_training_step_lowers_the_pedal_loss_and_posteriors_carry_the_pedal(tmp_path, pedal_fine):
     keras.utils.set_random_seed(0)  # the same start every run: from some random starts five steps were too few
-    model = compile_model(build_model(base=8, pedal=True))
+    model = compile_model(build_model(base=8, pedal=True, pedal_fine=pedal_fine))
     assert tuple(model.output_names) == (*OUTPUTS, PEDAL)
     rng = np.random.default_rng(0)
     x = rng.random((4, 128, 264), np.float32)

@@ -59,12 +59,13 @@ def _conv_block(x, channels: int, n: int = 2, kernel=(3, 3), dilation=(1, 1)):
     return x
 
 
-def build_model(*, base: int = 16, dropout: float = 0.15, pedal: bool = False) -> keras.Model:
+def build_model(*, base: int = 16, dropout: float = 0.15, pedal: bool = False, pedal_fine: bool = False) -> keras.Model:
     """U-Net over (time, constant-Q bins) with skip connections, batch norm and dropout.
 
     Input (batch, time, 264) features; outputs four (batch, time, 88) maps in 0..1: onset, frame
     (key down), offset (key release) and velocity; with `pedal`, a fifth (batch, time) output: the
-    sustain pedal down (a piano model). Time must be a multiple of TIME_MULTIPLE.
+    sustain pedal down (a piano model); `pedal_fine` lets the pedal head see the decoder at the frame
+    rate too, not only the bottleneck at a quarter of it. Time must be a multiple of TIME_MULTIPLE.
     """
     inp = keras.Input((None, N_BINS), name="features")
     x = HarmonicStack(name="harmonic_stack")(inp)
@@ -84,6 +85,7 @@ def build_model(*, base: int = 16, dropout: float = 0.15, pedal: bool = False) -
     x = _conv_block(layers.Concatenate()([x, skip2]), 2 * base, n=1)
     x = layers.UpSampling2D((2, 2))(x)
     x = _conv_block(layers.Concatenate()([x, skip1]), base * 3 // 2, n=1)
+    decoded = x
     x = layers.SpatialDropout2D(dropout)(x)
 
     def head(t, name, kernel=(1, 1)):
@@ -103,6 +105,10 @@ def build_model(*, base: int = 16, dropout: float = 0.15, pedal: bool = False) -
         p = layers.Lambda(lambda t: ops.mean(t, axis=2), name="keyboard_mean")(bottleneck)  # (T/4, C)
         p = layers.Conv1D(2 * base, 3, padding="same", activation="relu")(p)
         p = layers.UpSampling1D(TIME_MULTIPLE)(p)
+        if pedal_fine:  # and the decoder at the frame rate, where a release damps every string at once
+            fine = layers.Lambda(lambda t: ops.mean(t, axis=2), name="keyboard_mean_fine")(decoded)  # (T, C)
+            p = layers.Concatenate()([p, fine])
+            p = layers.Conv1D(2 * base, 5, padding="same", activation="relu", name="pedal_mix")(p)
         p = layers.Conv1D(1, 5, padding="same", activation="sigmoid")(p)
         outputs.append(layers.Reshape((-1,), name=PEDAL)(p))
     return keras.Model(inp, outputs, name="tunescribe_unet")

@@ -52,12 +52,13 @@ def _objective(scores) -> float:
     return m.note_f1 + m.note_offset_f1 + m.frame_f1
 
 
+FILTER_TRAIN_PIECES = 300  # the overtone filter learns from this many train renditions (a few hours)
 PIANO_ARCHITECTURE = {"base": 24, "pedal": True}  # more capacity and a sustain-pedal head
 
 
 def train(corpus: Path, run_dir: Path, minutes: float, *, batch: int = 16, patch_frames: int = 128,
           steps_per_epoch: int = 300, architecture: dict | None = None, seed: int = 0, val_limit: int | None = 60,
-          epochs: int | None = None, init_weights: Path | None = None, on_epoch=None,
+          epochs: int | None = None, init_weights: Path | None = None, on_epoch=None, peak_lr: float = 1e-3,
           instrument: Instrument = Instrument.ENSEMBLE, log=print) -> tuple[TranscriptionModel, dict]:
     """Train until `minutes` have passed or `epochs` are done (resuming from run_dir's last checkpoint
     if present, else starting from `init_weights` if given); returns the best model by validation
@@ -93,7 +94,7 @@ def train(corpus: Path, run_dir: Path, minutes: float, *, batch: int = 16, patch
     while state["elapsed_s"] < budget and (epochs is None or state["epoch"] < epochs):
         t0 = time.time()
         progress = max(state["elapsed_s"] / budget, state["epoch"] / epochs if epochs else 0.0)
-        lr = 1e-3 if progress < 0.6 else 3e-4 if progress < 0.85 else 1e-4
+        lr = peak_lr * (1.0 if progress < 0.6 else 0.3 if progress < 0.85 else 0.1)
         model.optimizer.learning_rate.assign(lr)
         losses = []
         for _ in range(steps_per_epoch):
@@ -174,7 +175,7 @@ def finish(model: TranscriptionModel, state: dict, corpus: Path, out_dir: Path, 
     val = load_split(corpus, "validation")
     model.thresholds, val_scores = choose_thresholds(model, val)
     log(f"thresholds {model.thresholds} on {len(val)} validation pieces: {val_scores}")
-    with_filter = fit_filter(model, load_split(corpus, "train"), val, log)
+    with_filter = fit_filter(model, load_split(corpus, "train", FILTER_TRAIN_PIECES), val, log)
     if model.overtones:
         val_scores = with_filter
         log(f"with the overtone filter (cut {model.overtones.cut}): {val_scores}")
@@ -219,6 +220,8 @@ def main(argv=None) -> None:
                     help="piano: a model with a sustain-pedal head, registered as the piano model")
     ap.add_argument("--init", type=Path, default=None,
                     help="start from this model folder's weights (same width; a pedal head it lacks starts fresh)")
+    ap.add_argument("--lr", type=float, default=1e-3, help="the first learning rate (0.3x after 60 %% of the run, 0.1x after 85 %%)")
+    ap.add_argument("--pedal-fine", action="store_true", help="piano: the pedal head also sees the decoder at the frame rate")
     ap.add_argument("--make-default", action="store_true",
                     help="point models/DEFAULT (a piano model: models/DEFAULT-piano) at the new model")
     ap.add_argument("--finish-only", action="store_true",
@@ -231,12 +234,15 @@ def main(argv=None) -> None:
         keras_model.load_weights(run_dir / "best.weights.h5")
         model = TranscriptionModel(keras_model, {}, run_dir)
     else:
-        architecture = {"base": args.base} if args.base else None
+        architecture = {"base": args.base} if args.base else {}
+        if args.pedal_fine:
+            architecture["pedal_fine"] = True
         if architecture and args.instrument == Instrument.PIANO:
             architecture = {**PIANO_ARCHITECTURE, **architecture}
+        architecture = architecture or None
         model, state = train(args.corpus, run_dir, args.minutes, epochs=args.epochs, batch=args.batch,
                              instrument=Instrument(args.instrument),
-                             steps_per_epoch=args.steps_per_epoch, architecture=architecture,
+                             steps_per_epoch=args.steps_per_epoch, architecture=architecture, peak_lr=args.lr,
                              init_weights=args.init / "model.weights.h5" if args.init else None)
     card = finish(model, state, args.corpus, args.models_dir / args.version, args.version)
     if args.make_default:
