@@ -32,6 +32,7 @@ class Transcription:
     notes: list[Note]  # end_s: key release
     pedal: list[PedalSpan] = field(default_factory=list)  # sustain pedal; empty from a model without a pedal head
     model_version: str | None = None  # the model that heard it (Auto's choice)
+    key_releases: bool = False  # its notes end where keys are let go (a model with a pedal head: the piano's)
 
 
 @dataclass
@@ -59,7 +60,8 @@ def transcribe_audio(y: np.ndarray, model, on_progress: Callable[[float], None] 
     post = model.posteriors(features, on_progress=on_progress)
     notes = model.notes(post)
     notes = [Note(n.pitch, n.start_s, min(n.end_s, duration), n.velocity) for n in notes if n.start_s < duration]
-    return Transcription(notes, [] if post.pedal is None else spans_from_roll(post.pedal), model.version)
+    return Transcription(notes, [] if post.pedal is None else spans_from_roll(post.pedal), model.version,
+                         key_releases=post.pedal is not None)
 
 
 def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, model, sheet_music: bool = True,
@@ -87,19 +89,20 @@ def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, m
     found = transcribe_audio(audio, model, on_progress=lambda f: report(Stage.TRANSCRIBING, f))
     timings[Stage.TRANSCRIBING] = time.perf_counter() - t
     files, score = _write_outputs(found.notes, found.pedal, audio, out_dir, stem, sheet_music=sheet_music, pdf=pdf,
-                                  title=title, report=report, timings=timings)
+                                  title=title, report=report, timings=timings, key_releases=found.key_releases)
     return Outputs(files, found.notes, len(audio) / SAMPLE_RATE, found.pedal, found.model_version, score, timings)
 
 
 def notate_file(notes: list[Note], out_dir: str | Path, stem: str, *, time_map: str | Path,
                 score_midi: str | Path, pedal: list[PedalSpan] = (), title: str | None = None,
-                on_progress: ProgressFn | None = None) -> Outputs:
+                on_progress: ProgressFn | None = None, key_releases: bool = False) -> Outputs:
     """`transcribe_file` from given notes instead of the model's (a corrected transcription): the
     same MIDI and sheet music from `notes` and the sustain `pedal` (seconds), into
     `out_dir`/`stem` + each Output suffix. The notes are written on the beats and meter of the
     transcription they correct, read from its `time_map` and `score_midi` files: a correction moves
     no bar line, and needs neither the recording nor the beat tracker (its time map reaches as far
-    as the original's). No PDF: a correction's is engraved when it is asked for. Raises
+    as the original's). `key_releases`: as the model that heard the original (the piano model's
+    notes end where keys are let go). No PDF: a correction's is engraved when it is asked for. Raises
     tunescribe.notation.timemap.TimeMapError for files that are not a score's, and
     NotationModelError as transcribe_file."""
     from tunescribe.notation.timemap import kept_grids, kept_pieces, read_meters, read_time_map
@@ -109,16 +112,16 @@ def notate_file(notes: list[Note], out_dir: str | Path, stem: str, *, time_map: 
     grids, end_s = kept_grids(read_time_map(time_map), read_meters(score_midi), notes[0].start_s if notes else None)
     files, score = _write_outputs(notes, list(pedal), None, Path(out_dir), stem, sheet_music=True, pdf=False,
                                   title=title, report=on_progress or (lambda stage, fraction: None), timings=timings,
-                                  pieces=kept_pieces(notes, grids), end_s=end_s)
+                                  pieces=kept_pieces(notes, grids), end_s=end_s, key_releases=key_releases)
     return Outputs(files, notes, end_s, list(pedal), None, score, timings)
 
 
 def _write_outputs(notes: list[Note], pedal: list[PedalSpan], audio: np.ndarray | None, out_dir: Path, stem: str, *,
                    sheet_music: bool, pdf: bool, title: str | None, report: ProgressFn, timings: dict[Stage, float],
-                   pieces=None, end_s: float = 0.0) -> tuple[dict[Output, Path], object | None]:
+                   pieces=None, end_s: float = 0.0, key_releases: bool = False) -> tuple[dict[Output, Path], object | None]:
     """The MIDI and, with `sheet_music` or `pdf`, the notation stage's files of `notes` (its
     seconds in `timings`): the one export path of transcribe_file and notate_file. `pieces` and
-    `end_s` as tunescribe.notation.score.build_score takes them. Returns the files by Output and
+    `end_s` and `key_releases` as tunescribe.notation.score.build_score takes them. Returns the files by Output and
     the tunescribe.notation.ScoreResult (None without sheet music)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {Output.MIDI: out_dir / f"{stem}{Output.MIDI}"}
@@ -133,7 +136,7 @@ def _write_outputs(notes: list[Note], pedal: list[PedalSpan], audio: np.ndarray 
         t = time.perf_counter()
         report(Stage.NOTATION, 0.0)
         files.update({kind: out_dir / f"{stem}{kind}" for kind in SHEET_MUSIC})
-        score = build_score(notes, audio, pedal=pedal, pieces=pieces, end_s=end_s)
+        score = build_score(notes, audio, pedal=pedal, pieces=pieces, end_s=end_s, key_releases=key_releases)
         report(Stage.NOTATION, 0.4)  # the score made; writing it remains
         write_musicxml(score, files[Output.MUSICXML], title or stem)
         write_score_midi(score, files[Output.SCORE_MIDI])

@@ -80,11 +80,13 @@ def write_score_midi(result: ScoreResult, path: str | Path, *, program: int = 0)
 
 
 def _track(head, timed, name) -> mido.MidiTrack:
-    """Messages at absolute ticks -> a track with delta times, after `head` (at tick 0)."""
+    """Messages at absolute ticks -> a track with delta times, after `head` (at tick 0). Each message
+    is made for its one place here, so its time is set in place (a copy would check it again)."""
     track = mido.MidiTrack(head)
     now = 0
     for tick, msg in timed:
-        track.append(msg.copy(time=tick - now))
+        msg.time = tick - now
+        track.append(msg)
         now = tick
     track.append(mido.MetaMessage("end_of_track", time=0))
     return track

@@ -16,6 +16,7 @@ the BeatGrid.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import groupby
 
 import numpy as np
 
@@ -91,15 +92,15 @@ def _accents(notes: list[Note], pos: np.ndarray, dur: np.ndarray, n: int, pulse:
     on = (np.abs(pos - k) < ON_GRID) & (k >= 0) & (k < n)
     pitches = np.array([x.pitch for x in notes])
     low = pitches <= np.percentile(pitches, 25)
+    loud = np.array([x.velocity for x in notes]) / 127
     a = np.zeros((n, len(ACCENTS)))
     pcs = np.zeros((n + 1, 12))
-    for i in np.flatnonzero(on):
-        j = k[i]
-        a[j, 0] += notes[i].velocity / 127
-        a[j, 1] += 1
-        a[j, 2] = max(a[j, 2], float(low[i]))
-        a[j, 3] = max(a[j, 3], np.log2(1 + max(dur[i], 0.0)))
-        pcs[j + 1, pitches[i] % 12] += notes[i].velocity / 127
+    j = k[on]
+    np.add.at(a[:, 0], j, loud[on])
+    np.add.at(a[:, 1], j, 1.0)
+    np.maximum.at(a[:, 2], j, low[on].astype(float))
+    np.maximum.at(a[:, 3], j, np.log2(1 + np.maximum(dur[on], 0.0)))
+    np.add.at(pcs, (j + 1, pitches[on] % 12), loud[on])
     lowest = np.full(n, 999)
     np.minimum.at(lowest, k[on], pitches[on])
     struck = np.flatnonzero(lowest < 999)
@@ -115,10 +116,13 @@ def _accents(notes: list[Note], pos: np.ndarray, dur: np.ndarray, n: int, pulse:
     return np.where(sd > 1e-9, (a - a.mean(axis=0)) / np.where(sd > 1e-9, sd, 1), 0.0)
 
 
-def _contrast(a: np.ndarray, on: np.ndarray, off: np.ndarray) -> np.ndarray:
-    if not on.any() or not off.any():
-        return np.zeros(a.shape[1])
-    return a[on].mean(axis=0) - a[off].mean(axis=0)
+def _contrast(sums: np.ndarray, counts: np.ndarray, on: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """Per reading (rows of `sums` (readings, bar, accents) and `counts` (readings, bar): accents
+    summed, and grid points counted, at each eighth of the bar from its downbeat), the mean accent
+    on the bar's positions `on` less that on `off`; 0 where either has no grid point."""
+    n_on, n_off = counts[:, on].sum(axis=1), counts[:, off].sum(axis=1)
+    diff = sums[:, on].sum(axis=1) / np.maximum(n_on, 1)[:, None] - sums[:, off].sum(axis=1) / np.maximum(n_off, 1)[:, None]
+    return np.where(((n_on > 0) & (n_off > 0))[:, None], diff, 0.0)
 
 
 def candidates(notes: list[Note], pulses: list[np.ndarray]) -> tuple[list[Hypothesis], np.ndarray]:
@@ -155,33 +159,44 @@ def _readings(notes: list[Note], pulse_s: np.ndarray, track: int) -> tuple[list[
     for m, (bar, _) in METERS.items():
         blocks[m] = at
         at += bar * len(ACCENTS)
+    by_bar = {}  # (pulse, bar) -> accents summed, and grid points counted, at each eighth of the bar from the first
+    for pulse, (acc, lo, n, *_) in per_pulse.items():
+        for bar in {bar for bar, _ in METERS.values()}:
+            r = np.arange(lo, n) % bar
+            sums = np.zeros((bar, acc.shape[1]))
+            np.add.at(sums, r, acc[lo:n])
+            by_bar[pulse, bar] = sums, np.bincount(r, minlength=bar)
     rows = []
-    for h in hyps:
-        acc, lo, n, fit, half_fit, eighth_s, first, last = per_pulse[h.pulse]
-        r = (np.arange(n) - h.phase) % h.bar
-        span = np.arange(n) >= lo
-        down, beat = (r == 0) & span, (r % h.beat == 0) & span
-        beats_in_bar = h.bar // h.beat
-        mid = (r == h.bar // 2) & span if beats_in_bar >= 4 and beats_in_bar % 2 == 0 else np.zeros(n, bool)
-        x = np.concatenate([_contrast(acc, down, beat & ~down), _contrast(acc, beat, span & ~beat),
-                            _contrast(acc, mid, beat & ~down & ~mid)])
+    for (pulse, meter), group in groupby(hyps, key=lambda h: (h.pulse, h.meter)):  # the phases of one reading at once
+        group = list(group)
+        _, _, _, fit, half_fit, eighth_s, first, last = per_pulse[pulse]
+        bar, beat = METERS[meter]
+        at_bar = (np.arange(bar) + np.array([h.phase for h in group])[:, None]) % bar  # (phases, bar)
+        sums, counts = (z[at_bar] for z in by_bar[pulse, bar])  # from each phase's downbeat
+        r = np.arange(bar)
+        down, on_beat = r == 0, r % beat == 0
+        beats_in_bar = bar // beat
+        mid = r == bar // 2 if beats_in_bar >= 4 and beats_in_bar % 2 == 0 else np.zeros(bar, bool)
+        x = np.concatenate([_contrast(sums, counts, down, on_beat & ~down), _contrast(sums, counts, on_beat, ~on_beat),
+                            _contrast(sums, counts, mid, on_beat & ~down & ~mid)], axis=1)
         q_tempo = np.log2(60 / (2 * eighth_s) / 90)
-        b_tempo = np.log2(60 / (h.beat * eighth_s) / 80)
+        b_tempo = np.log2(60 / (beat * eighth_s) / 80)
         onehot = np.zeros(len(meters))
-        onehot[meters.index(h.meter)] = 1
+        onehot[meters.index(meter)] = 1
         ioi_q = np.log2(ioi_s / (2 * eighth_s))
         dur_q = np.log2(max(dur_s, 0.02) / (2 * eighth_s))
-        pulse_1h = np.array([float(h.pulse == p) for p in PULSES])
-        profile = np.zeros(at)
-        sums = np.zeros((h.bar, acc.shape[1]))
-        np.add.at(sums, r[span], acc[span])
-        counts = np.bincount(r[span], minlength=h.bar)[:, None]
-        profile[blocks[h.meter]:blocks[h.meter] + sums.size] = (sums / np.maximum(counts, 1)).ravel()
+        pulse_1h = np.array([float(pulse == p) for p in PULSES])
         tempo = [q_tempo, q_tempo ** 2, b_tempo, b_tempo ** 2,
                  max(0.0, q_tempo - FAST_QUARTER), max(0.0, SLOW_QUARTER - q_tempo)]
-        rows.append(np.concatenate([x, [fit, half_fit, *tempo, float(track)], pulse_1h, start_and_end(h, first, last),
-                                    onehot, onehot * q_tempo, onehot * ioi_q, onehot * dur_q, profile]))
-    return hyps, np.array(rows)
+        profile = np.zeros((len(group), at))
+        profile[:, blocks[meter]:blocks[meter] + bar * len(ACCENTS)] = (
+            sums / np.maximum(counts, 1)[:, :, None]).reshape(len(group), -1)
+        shared = np.concatenate([[fit, half_fit, *tempo, float(track)], pulse_1h])
+        rows.append(np.concatenate([x, np.tile(shared, (len(group), 1)),
+                                    np.array([start_and_end(h, first, last) for h in group]),
+                                    np.tile(np.concatenate([onehot, onehot * q_tempo, onehot * ioi_q, onehot * dur_q]),
+                                            (len(group), 1)), profile], axis=1))
+    return hyps, np.concatenate(rows)
 
 
 def start_and_end(h: Hypothesis, first: float, last: float) -> list[float]:
