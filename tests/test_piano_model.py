@@ -19,11 +19,9 @@ def test_one_training_step_lowers_the_pedal_loss_and_posteriors_carry_the_pedal(
     x = rng.random((4, 128, 264), np.float32)
     pedal = np.stack([pedal_roll([PedalSpan(0.5, 3.0)], 128)] * 4)
     ys = {name: np.zeros((4, 128, 88), np.float32) for name in OUTPUTS} | {PEDAL: pedal}
-    before = model.evaluate(x, ys, verbose=0, return_dict=True)[f"{PEDAL}_loss"]
-    for _ in range(20):
-        model.train_on_batch(x, ys)
-    after = model.evaluate(x, ys, verbose=0, return_dict=True)[f"{PEDAL}_loss"]
-    assert after < before
+    # the training loss (in inference mode, batch norm's running statistics still lag 20 steps behind)
+    losses = [model.train_on_batch(x, ys, return_dict=True)[f"{PEDAL}_loss"] for _ in range(20)]
+    assert losses[-1] < 0.8 * losses[0], losses
 
     post = TranscriptionModel(model, {}, tmp_path).posteriors(rng.random((700, 264), np.float32))
     assert post.onset.shape == (700, 88) and post.pedal.shape == (700,)
@@ -64,6 +62,19 @@ def test_a_piano_run_trains_the_pedal_head_and_cards_a_piano_model(tmp_path):
     card = finish(model, state, out, tmp_path / "tsunet-piano-test", "tsunet-piano-test", log=lambda m: None)
     assert instrument_of(read_card(tmp_path / "tsunet-piano-test")) == Instrument.PIANO
     assert card["architecture"]["pedal"] and "note_offset_f1" in card["test"]["all"]
+
+    # a pedal-only continuation with the frame-rate pedal head: the pedal head learns, the notes stay
+    pedal_model, state = train(out, tmp_path / "run-pedal", minutes=30, epochs=1, steps_per_epoch=2, batch=2,
+                               instrument=Instrument.PIANO, architecture={"base": 8, "pedal": True, "pedal_fine": True},
+                               init_weights=tmp_path / "tsunet-piano-test" / "model.weights.h5", pedal_only=True,
+                               log=lambda m: None)
+    features = np.random.default_rng(0).random((300, 264), np.float32)
+    before, after = model.posteriors(features), pedal_model.posteriors(features)
+    assert all(np.array_equal(getattr(before, name), getattr(after, name)) for name in OUTPUTS)
+    assert not np.allclose(before.pedal, after.pedal)
+    pedal_card = finish(pedal_model, state, out, tmp_path / "tsunet-piano-pedal", "tsunet-piano-pedal", log=lambda m: None)
+    assert pedal_card["training"]["pedal_only"] and pedal_card["architecture"]["pedal_fine"]
+    assert (pedal_card["thresholds"], pedal_card["overtones"]) == (card["thresholds"], card["overtones"])
 
 
 def test_the_shipped_piano_model_hears_a_pedalled_passage_and_the_score_marks_the_pedal(tmp_path):

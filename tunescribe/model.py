@@ -105,13 +105,29 @@ def build_model(*, base: int = 16, dropout: float = 0.15, pedal: bool = False, p
         p = layers.Lambda(lambda t: ops.mean(t, axis=2), name="keyboard_mean")(bottleneck)  # (T/4, C)
         p = layers.Conv1D(2 * base, 3, padding="same", activation="relu")(p)
         p = layers.UpSampling1D(TIME_MULTIPLE)(p)
-        if pedal_fine:  # and the decoder at the frame rate, where a release damps every string at once
-            fine = layers.Lambda(lambda t: ops.mean(t, axis=2), name="keyboard_mean_fine")(decoded)  # (T, C)
-            p = layers.Concatenate()([p, fine])
-            p = layers.Conv1D(2 * base, 5, padding="same", activation="relu", name="pedal_mix")(p)
+        if pedal_fine:
+            # and each key at the frame rate: a string sounding on after its key is let go, every
+            # string damped at once; pooled over the keyboard, then two seconds of context
+            # (a Dense, not a Conv2D: weights load by each class's layer order, and the notes' Conv2Ds keep theirs)
+            keys = layers.Dense(base, activation="relu", name="pedal_keys")(decoded)
+            pooled = [layers.Lambda(lambda t, f=f: f(t, axis=2), name=f"pedal_keys_{f.__name__}")(keys)
+                      for f in (ops.mean, ops.max)]
+            p = layers.Conv1D(2 * base, 3, padding="same", activation="relu", name="pedal_mix")(
+                layers.Concatenate()([p, *pooled]))
+            for d in (2, 4, 8, 16):
+                p = layers.Add()([p, layers.Conv1D(2 * base, 3, padding="same", activation="relu", dilation_rate=d,
+                                                   name=f"pedal_context_{d}")(p)])
         p = layers.Conv1D(1, 5, padding="same", activation="sigmoid")(p)
         outputs.append(layers.Reshape((-1,), name=PEDAL)(p))
     return keras.Model(inp, outputs, name="tunescribe_unet")
+
+
+def train_pedal_only(model: keras.Model) -> keras.Model:
+    """Freeze every layer the notes depend on, so that only the sustain-pedal head learns."""
+    notes = keras.Model(model.inputs, model.outputs[:len(OUTPUTS)])
+    for layer in model.layers:
+        layer.trainable = layer not in notes.layers
+    return model
 
 
 def weighted_bce(positive_weight: float):
