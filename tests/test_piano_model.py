@@ -66,15 +66,27 @@ def test_a_piano_run_trains_the_pedal_head_and_cards_a_piano_model(tmp_path):
     # a pedal-only continuation with the frame-rate pedal head: the pedal head learns, the notes stay
     pedal_model, state = train(out, tmp_path / "run-pedal", minutes=30, epochs=1, steps_per_epoch=2, batch=2,
                                instrument=Instrument.PIANO, architecture={"base": 8, "pedal": True, "pedal_fine": True},
-                               init_weights=tmp_path / "tsunet-piano-test" / "model.weights.h5", pedal_only=True,
+                               init_weights=tmp_path / "tsunet-piano-test" / "model.weights.h5", only=(PEDAL,),
                                log=lambda m: None)
     features = np.random.default_rng(0).random((300, 264), np.float32)
     before, after = model.posteriors(features), pedal_model.posteriors(features)
     assert all(np.array_equal(getattr(before, name), getattr(after, name)) for name in OUTPUTS)
     assert not np.allclose(before.pedal, after.pedal)
     pedal_card = finish(pedal_model, state, out, tmp_path / "tsunet-piano-pedal", "tsunet-piano-pedal", log=lambda m: None)
-    assert pedal_card["training"]["pedal_only"] and pedal_card["architecture"]["pedal_fine"]
+    assert pedal_card["training"]["train_only"] == [PEDAL] and pedal_card["architecture"]["pedal_fine"]
     assert (pedal_card["thresholds"], pedal_card["overtones"]) == (card["thresholds"], card["overtones"])
+
+    # an onset refinement over that model starts as its onset head, and only the onsets learn
+    refine = {"base": 8, "pedal": True, "pedal_fine": True, "onset_refine": True}
+    start = build_model(**refine)
+    start.load_weights(tmp_path / "tsunet-piano-pedal" / "model.weights.h5", skip_mismatch=True)
+    assert np.allclose(TranscriptionModel(start, {}, tmp_path).posteriors(features).onset, after.onset, atol=1e-5)
+    refined, state = train(out, tmp_path / "run-onset", minutes=30, epochs=1, steps_per_epoch=2, batch=2,
+                           instrument=Instrument.PIANO, architecture=refine, only=("onset",), log=lambda m: None,
+                           init_weights=tmp_path / "tsunet-piano-pedal" / "model.weights.h5")
+    post = refined.posteriors(features)
+    assert all(np.array_equal(getattr(after, name), getattr(post, name)) for name in (*OUTPUTS[1:], PEDAL))
+    assert not np.allclose(post.onset, after.onset)
 
 
 def test_the_shipped_piano_model_hears_a_pedalled_passage_and_the_score_marks_the_pedal(tmp_path):

@@ -59,13 +59,21 @@ def _conv_block(x, channels: int, n: int = 2, kernel=(3, 3), dilation=(1, 1)):
     return x
 
 
-def build_model(*, base: int = 16, dropout: float = 0.15, pedal: bool = False, pedal_fine: bool = False) -> keras.Model:
+class RefineConv(layers.Conv2D):
+    """A Conv2D of the onset refinement. Weight files name each layer by its class and its order
+    among that class's layers, so the refinement's own class keeps every other Conv2D's name."""
+
+
+def build_model(*, base: int = 16, dropout: float = 0.15, pedal: bool = False, pedal_fine: bool = False,
+                onset_refine: bool = False) -> keras.Model:
     """U-Net over (time, constant-Q bins) with skip connections, batch norm and dropout.
 
     Input (batch, time, 264) features; outputs four (batch, time, 88) maps in 0..1: onset, frame
     (key down), offset (key release) and velocity; with `pedal`, a fifth (batch, time) output: the
     sustain pedal down (a piano model); `pedal_fine` lets the pedal head see the decoder at the frame
-    rate too, not only the bottleneck at a quarter of it. Time must be a multiple of TIME_MULTIPLE.
+    rate too, not only the bottleneck at a quarter of it; `onset_refine` corrects the onset head's
+    logit from its neighbours in time, on the keyboard and an octave, a twelfth and two octaves away
+    (starting at no correction). Time must be a multiple of TIME_MULTIPLE.
     """
     inp = keras.Input((None, N_BINS), name="features")
     x = HarmonicStack(name="harmonic_stack")(inp)
@@ -92,12 +100,23 @@ def build_model(*, base: int = 16, dropout: float = 0.15, pedal: bool = False, p
         y = layers.Conv2D(1, kernel, padding="same", activation="sigmoid")(t)
         return layers.Reshape((-1, N_KEYS), name=name)(y)
 
-    onset = head(x, "onset", (3, 1))
+    onset = head(x, "onset_raw" if onset_refine else "onset", (3, 1))
     # the frame head sees the onset it follows (as in Onsets and Frames)
     onset_map = layers.Reshape((-1, N_KEYS, 1))(onset)
     frame = head(layers.Concatenate()([x, onset_map]), "frame", (3, 3))
     offset = head(x, "offset", (3, 1))
     velocity = head(x, "velocity")
+    if onset_refine:
+        frame_map = layers.Reshape((-1, N_KEYS, 1))(frame)
+        r = RefineConv(base, (3, 1), padding="same", activation="relu")(
+            layers.Concatenate()([decoded, onset_map, frame_map]))
+        r = layers.Concatenate()([RefineConv(base // 2, (1, 3), padding="same", activation="relu",
+                                             dilation_rate=(1, d))(r) for d in (1, 12, 19, 24)])
+        r = RefineConv(base, (3, 1), padding="same", activation="relu")(r)
+        delta = RefineConv(1, (1, 1), kernel_initializer="zeros")(r)
+        logit = layers.Lambda(lambda t: ops.log(ops.clip(t, 1e-6, 1 - 1e-6)) - ops.log(ops.clip(1 - t, 1e-6, 1)))(onset_map)
+        refined = layers.Activation("sigmoid")(layers.Add()([logit, delta]))
+        onset = layers.Reshape((-1, N_KEYS), name="onset")(refined)
     outputs = [onset, frame, offset, velocity]
     if pedal:
         # the pedal acts on every key at once: the bottleneck averaged over the keyboard, with the
@@ -122,11 +141,12 @@ def build_model(*, base: int = 16, dropout: float = 0.15, pedal: bool = False, p
     return keras.Model(inp, outputs, name="tunescribe_unet")
 
 
-def train_pedal_only(model: keras.Model) -> keras.Model:
-    """Freeze every layer the notes depend on, so that only the sustain-pedal head learns."""
-    notes = keras.Model(model.inputs, model.outputs[:len(OUTPUTS)])
+def train_only(model: keras.Model, outputs: tuple[str, ...]) -> keras.Model:
+    """Freeze every layer that another output depends on, so that only the heads of `outputs`
+    (PEDAL, or "onset" of a model with `onset_refine`) learn, over the body as it is."""
+    others = keras.Model(model.inputs, [t for name, t in zip(model.output_names, model.outputs) if name not in outputs])
     for layer in model.layers:
-        layer.trainable = layer not in notes.layers
+        layer.trainable = layer not in others.layers
     return model
 
 

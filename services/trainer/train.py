@@ -23,7 +23,7 @@ from services.trainer.renditions import read_manifest
 from services.trainer.works import SPLITS
 from tunescribe.cards import Instrument
 from tunescribe.evaluate import mean_scores, score_notes
-from tunescribe.model import TranscriptionModel, build_model, compile_model, load_model, save_model, train_pedal_only
+from tunescribe.model import PEDAL, TranscriptionModel, build_model, compile_model, load_model, save_model, train_only
 from tunescribe.notes import Thresholds
 from tunescribe.pedal import sounding, spans_from_roll
 
@@ -59,11 +59,12 @@ PIANO_ARCHITECTURE = {"base": 24, "pedal": True}  # more capacity and a sustain-
 def train(corpus: Path, run_dir: Path, minutes: float, *, batch: int = 16, patch_frames: int = 128,
           steps_per_epoch: int = 300, architecture: dict | None = None, seed: int = 0, val_limit: int | None = 60,
           epochs: int | None = None, init_weights: Path | None = None, on_epoch=None, peak_lr: float = 1e-3,
-          instrument: Instrument = Instrument.ENSEMBLE, pedal_only: bool = False, log=print) -> tuple[TranscriptionModel, dict]:
+          instrument: Instrument = Instrument.ENSEMBLE, only: tuple[str, ...] = (), log=print) -> tuple[TranscriptionModel, dict]:
     """Train until `minutes` have passed or `epochs` are done (resuming from run_dir's last checkpoint
     if present, else starting from `init_weights` if given); returns the best model by validation
-    note F1 + note-with-offset F1 + frame F1, and the training history. `pedal_only` trains the
-    sustain-pedal head alone: the notes stay those of `init_weights`. `on_epoch(row)` sees each
+    note F1 + note-with-offset F1 + frame F1, and the training history. `only` names the outputs
+    whose heads alone learn (tunescribe.model.train_only), e.g. (PEDAL,): the notes stay those of
+    `init_weights`. `on_epoch(row)` sees each
     epoch's row (epoch, loss, val_note_f1, ...) after its checkpoint is written; False stops training."""
     import keras
 
@@ -72,13 +73,13 @@ def train(corpus: Path, run_dir: Path, minutes: float, *, batch: int = 16, patch
     state_path, best = run_dir / "state.json", run_dir / "best.weights.h5"
     last, last_opt = run_dir / "last.weights.h5", run_dir / "last.optimizer.npz"
     fresh = {"epoch": 0, "elapsed_s": 0.0, "history": [], "best_objective": -1.0, "architecture": architecture,
-             "instrument": instrument, "pedal_only": pedal_only, "init": str(init_weights) if init_weights else None}
+             "instrument": instrument, "train_only": list(only), "init": str(init_weights) if init_weights else None}
     state = json.loads(state_path.read_text()) if state_path.is_file() else fresh
     sampler = PatchSampler(load_split(corpus, "train"), patch_frames, seed, pedal=state["architecture"].get("pedal", False))
     val = load_split(corpus, "validation", val_limit)
     keras.utils.set_random_seed(seed + state["epoch"])
     model = build_model(**state["architecture"])
-    model = compile_model(train_pedal_only(model) if state.get("pedal_only") else model)
+    model = compile_model(train_only(model, tuple(state["train_only"])) if state.get("train_only") else model)
     if last.is_file():
         model.load_weights(last)
         model.optimizer.build(model.trainable_variables)
@@ -175,7 +176,7 @@ def finish(model: TranscriptionModel, state: dict, corpus: Path, out_dir: Path, 
     from services.trainer.overtones import fit_filter
 
     val = load_split(corpus, "validation")
-    if state.get("pedal_only"):  # the notes are the init model's, and so are their thresholds and filter
+    if state.get("train_only") == [PEDAL]:  # the notes are the init model's, and so are their thresholds and filter
         init = load_model(Path(state["init"]).parent)
         model.thresholds, model.overtones = init.thresholds, init.overtones
         val_scores = mean_scores(evaluate_pieces(model, val, [model.thresholds])[model.thresholds]).as_dict()
@@ -204,7 +205,7 @@ def finish(model: TranscriptionModel, state: dict, corpus: Path, out_dir: Path, 
         "overtones": model.overtones.as_card() if model.overtones else None,
         "data": {"corpus": _describe(corpus, state.get("instrument", Instrument.ENSEMBLE)), **data},
         "training": {"epochs": state["epoch"], "minutes": round(state["elapsed_s"] / 60, 1),
-                     "pedal_only": state.get("pedal_only", False),
+                     "train_only": state.get("train_only", []),
                      "history": state["history"], "machine": "2 CPU cores"},
         "validation": val_scores,
         "test": metrics,
@@ -231,8 +232,10 @@ def main(argv=None) -> None:
                     help="start from this model folder's weights (same width; a pedal head it lacks starts fresh)")
     ap.add_argument("--lr", type=float, default=1e-3, help="the first learning rate (0.3x after 60 %% of the run, 0.1x after 85 %%)")
     ap.add_argument("--pedal-fine", action="store_true", help="piano: the pedal head also sees the decoder at the frame rate")
-    ap.add_argument("--pedal-only", action="store_true",
-                    help="piano: train only the pedal head; the notes stay those of --init")
+    ap.add_argument("--onset-refine", action="store_true",
+                    help="a head that corrects the onsets from their neighbours in time and on the keyboard")
+    ap.add_argument("--train-only", choices=[PEDAL, "onset"], action="append", default=[],
+                    help="train only this output's head over --init's frozen body (pedal: the notes stay --init's)")
     ap.add_argument("--make-default", action="store_true",
                     help="point models/DEFAULT (a piano model: models/DEFAULT-piano) at the new model")
     ap.add_argument("--finish-only", action="store_true",
@@ -248,11 +251,13 @@ def main(argv=None) -> None:
         architecture = {"base": args.base} if args.base else {}
         if args.pedal_fine:
             architecture["pedal_fine"] = True
+        if args.onset_refine:
+            architecture["onset_refine"] = True
         if architecture and args.instrument == Instrument.PIANO:
             architecture = {**PIANO_ARCHITECTURE, **architecture}
         architecture = architecture or None
         model, state = train(args.corpus, run_dir, args.minutes, epochs=args.epochs, batch=args.batch,
-                             instrument=Instrument(args.instrument), pedal_only=args.pedal_only,
+                             instrument=Instrument(args.instrument), only=tuple(args.train_only),
                              steps_per_epoch=args.steps_per_epoch, architecture=architecture, peak_lr=args.lr,
                              init_weights=args.init / "model.weights.h5" if args.init else None)
     card = finish(model, state, args.corpus, args.models_dir / args.version, args.version)
