@@ -63,9 +63,9 @@ def train(corpus: Path, run_dir: Path, minutes: float, *, batch: int = 16, patch
     """Train until `minutes` have passed or `epochs` are done (resuming from run_dir's last checkpoint
     if present, else starting from `init_weights` if given); returns the best model by validation
     note F1 + note-with-offset F1 + frame F1, and the training history. `only` names the outputs
-    whose heads alone learn (tunescribe.model.train_only), e.g. (PEDAL,): the notes stay those of
-    `init_weights`. `on_epoch(row)` sees each
-    epoch's row (epoch, loss, val_note_f1, ...) after its checkpoint is written; False stops training."""
+    whose heads alone learn over the body of `init_weights` (tunescribe.model.train_only; with
+    (PEDAL,) the notes stay that model's). `on_epoch(row)` sees each epoch's row (epoch, loss,
+    val_note_f1, ...) after its checkpoint is written; False stops training."""
     import keras
 
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -241,6 +241,8 @@ def main(argv=None) -> None:
     ap.add_argument("--finish-only", action="store_true",
                     help="skip training: take the run's best checkpoint to threshold choice, test and card")
     args = ap.parse_args(argv)
+    if args.train_only and not args.init:
+        ap.error("--train-only trains heads over the body of a model: name it with --init")
     run_dir = args.run_dir or Path("runs") / args.version
     if args.finish_only:
         state = json.loads((run_dir / "state.json").read_text())

@@ -97,9 +97,9 @@ def test_revisions_sent_together_are_made_one_after_another_in_order(finished_jo
     assert _same(_notes(client.http.get(f"{url}/midi").content, tmp_path), original[:2] + original[3:])
 
 
-def test_a_correction_is_notated_by_the_rule_of_the_model_that_made_the_job(finished_job, piano_wav):
+def test_a_job_knows_whether_a_piano_model_heard_it_for_the_rests_of_its_corrections(finished_job, piano_wav):
     """A piano model's notes end where the key is let go (a beat's silence is a rest), an ensemble
-    model's where the sound fades (two beats): the worker asks which kind made the job."""
+    model's where the sound fades (two beats): a correction's worker asks which kind made the job."""
     client, job = finished_job
     ensemble = client.wait(client.upload(piano_wav, instrument="ensemble")["id"])
     assert ensemble["status"] == "succeeded", ensemble["error"]
