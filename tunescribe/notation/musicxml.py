@@ -163,7 +163,8 @@ def write_musicxml(result: ScoreResult, path: str | Path, title: str = "Transcri
             if back:
                 _leaf(ET.SubElement(m, "backup"), "duration", back)
             direction = ET.SubElement(m, "direction", placement="below")
-            ET.SubElement(ET.SubElement(direction, "direction-type"), "pedal", type=kind, line="no", sign="yes")
+            # a line (Ped. ___|): MuseScore engraves signs alone (Ped. *) over the staff, among its notes
+            ET.SubElement(ET.SubElement(direction, "direction-type"), "pedal", type=kind, line="yes", sign="yes")
             if n_staves > 1:
                 _leaf(direction, "staff", n_staves)
             if back:
@@ -323,8 +324,8 @@ def _accidentals(voices: list[tuple[int, list[Written]]], key: Key, table: list[
 def _pedal_marks(spans_q, bars, starts: list[Fraction]) -> dict[int, list[tuple[Fraction, str]]]:
     """Per bar index the sustain-pedal marks of the lowest staff, (quarter notes into the bar,
     "start" or "stop"): Ped. where the first note that starts inside a span (start, end quarter
-    notes from the first downbeat) starts, * where the last of them ends (no later than the next
-    Ped.); a span over no note is left out."""
+    notes from the first downbeat) starts, the line's end where the last of them ends (no later
+    than the next Ped.); a span over no note is left out."""
     notes = sorted((starts[i] + el.offset, starts[i] + el.offset + el.quarters)
                    for i, (_, _, staves) in enumerate(bars) for _, els in staves[-1]
                    for el in els if el.pitches and el.tie in (None, "start"))

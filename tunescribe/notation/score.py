@@ -112,7 +112,7 @@ def build_score(notes: list[Note], audio: np.ndarray | None = None, sample_rate:
                 key_releases: bool = False) -> ScoreResult:
     """The whole notation stage. `audio` (mono samples at `sample_rate`) also informs the beats
     and makes the time map cover the whole recording; `pedal` (sustain-pedal spans in seconds)
-    becomes Ped. ... * marks under the lowest staff. Note values come from the notes' `end_s`, the
+    becomes pedal lines (Ped. ___|) under the lowest staff. Note values come from the notes' `end_s`, the
     key releases, never from the sound the pedal holds. A medley's pieces and a long piece's keys
     get their own time and key signatures (sections.py). `pieces`: the notes already on their
     pieces' beat grids instead of reading those from the notes (a correction keeps its
