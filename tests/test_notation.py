@@ -460,7 +460,7 @@ def test_the_time_map_covers_the_recording(tmp_path):
 
 
 def test_sustain_pedal_is_marked_under_the_lowest_staff_and_held_in_the_score_midi(tmp_path):
-    """Ped. ... * over the notes a pedal span holds, in valid MusicXML; CC64 in the score MIDI;
+    """A pedal line (Ped. ___|) over the notes a pedal span holds, in valid MusicXML; CC64 in the score MIDI;
     the written note values are the key releases, not the sound the pedal holds."""
     from tunescribe.notation.validate import schema_errors
     from tunescribe.pedal import PedalSpan

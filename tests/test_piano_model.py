@@ -92,7 +92,7 @@ def test_a_piano_run_trains_the_pedal_head_and_cards_a_piano_model(tmp_path):
 def test_the_shipped_piano_model_hears_a_pedalled_passage_and_the_score_marks_the_pedal(tmp_path):
     """Three generated piano passages, played with the sustain pedal and rendered with FluidSynth:
     the shipped piano model finds their notes (mean note F1 >= 0.9, offsets as the pedal holds
-    them), and the MusicXML marks the pedal (Ped. ... *)."""
+    them), and the MusicXML marks the pedal (Ped. ___|)."""
     import soundfile as sf
 
     from services.trainer.piano import perform_piano
