@@ -14,6 +14,7 @@ import numpy as np
 
 from tunescribe.audio import load_audio
 from tunescribe.auto import AutoModels
+from tunescribe.cards import Instrument, instrument_of
 from tunescribe.constants import MAX_DURATION_S, SAMPLE_RATE
 from tunescribe.features import compute_features
 from tunescribe.midi import write_midi
@@ -32,7 +33,7 @@ class Transcription:
     notes: list[Note]  # end_s: key release
     pedal: list[PedalSpan] = field(default_factory=list)  # sustain pedal; empty from a model without a pedal head
     model_version: str | None = None  # the model that heard it (Auto's choice)
-    key_releases: bool = False  # its notes end where keys are let go (a model with a pedal head: the piano's)
+    key_releases: bool = False  # its notes end where keys are let go (a piano model's, as the registry tells a job's)
 
 
 @dataclass
@@ -61,7 +62,7 @@ def transcribe_audio(y: np.ndarray, model, on_progress: Callable[[float], None] 
     notes = model.notes(post)
     notes = [Note(n.pitch, n.start_s, min(n.end_s, duration), n.velocity) for n in notes if n.start_s < duration]
     return Transcription(notes, [] if post.pedal is None else spans_from_roll(post.pedal), model.version,
-                         key_releases=post.pedal is not None)
+                         key_releases=instrument_of(model.card) == Instrument.PIANO)
 
 
 def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, model, sheet_music: bool = True,
