@@ -2,7 +2,7 @@
 
 A BeatGrid's beat is the notated beat: a quarter note in 2/4, 3/4 and 4/4, a dotted quarter in
 6/8, 9/8 and 12/8, a half note in 2/2, 3/2 and 4/2, an eighth in 4/8. Tempo may change: the grid
-is a list of beat times. The pulse comes from dynamic programming (librosa's beat tracker) on an
+is a list of beat times. The pulse comes from dynamic programming (Ellis's, as librosa's beat_track, `track_beats`) on an
 onset envelope built from the notes, with a local tempo that may drift, at the most periodic tempo
 and at a second one three or four to the main one's two or three; which pulse, which note value it
 is, the meter and the downbeat are chosen in meter.py.
@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from tunescribe.notes import Note
 
 FPS = 100  # onset envelope frames per second
-_SR, _HOP = 1000, 10  # how librosa is told the frame rate (FPS = _SR / _HOP)
+TIGHTNESS = 200.0  # how closely the beats keep to the local tempo (librosa's beat_track's tightness)
 DEFAULT_BPM = 120.0
 
 
@@ -88,8 +89,6 @@ def track_pulses(notes: list[Note], audio: np.ndarray | None = None, sample_rate
     most periodic tempo two or three times as fast or slow as a third of the main one (in a stream
     of even sixteenths, three of them recur as well as four: which is the beat, the meter model
     decides, meter.py). Few notes: one steady 120 BPM grid from the first onset."""
-    import librosa
-
     end_s = max((n.end_s for n in notes), default=0.0)
     if audio is not None:
         end_s = max(end_s, len(audio) / sample_rate)
@@ -105,14 +104,90 @@ def track_pulses(notes: list[Note], audio: np.ndarray | None = None, sample_rate
     onset0 = float(min(n.start_s for n in notes))
     pulses = []
     for global_bpm in tempi(bpm, ac):
-        local = local_tempo(bpm, ac, global_bpm, len(env))
-        _, beats = librosa.beat.beat_track(onset_envelope=env, sr=_SR, hop_length=_HOP, bpm=local,
-                                           trim=False, units="time", tightness=200)
-        beats = np.unique(np.asarray(beats, float))
+        beats = np.unique(track_beats(env, local_tempo(bpm, ac, global_bpm, len(env))))
         if len(beats) < 2:
             beats = np.array([0.0, 60 / global_bpm])
         pulses.append(_extend(beats, onset0, end_s))
     return pulses
+
+
+def track_beats(env: np.ndarray, bpm: np.ndarray) -> np.ndarray:
+    """Beat times (seconds) by dynamic programming (Ellis 2007) on an onset envelope at FPS frames,
+    at a tempo (BPM) given for every frame: librosa's beat_track(trim=False) beat for beat, whose
+    time-varying tempo computes a Gaussian window for every frame (three quarters of the notation
+    stage's beat tracking). Here the frames that share a period share one window."""
+    import librosa
+
+    if not env.any():
+        return np.zeros(0)
+    period = np.round(FPS * 60.0 / np.asarray(bpm, float))  # frames per beat
+    norm = env / (env.std(ddof=1) + np.finfo(env.dtype).tiny)
+    score = _local_score(norm, period)
+    backlink, cumscore = _beat_dp(score, period, TIGHTNESS)
+    peaks = librosa.util.localmax(cumscore)
+    threshold = 0.5 * np.median(cumscore[peaks])
+    tail = np.flatnonzero(peaks & (cumscore >= threshold))
+    beats = []
+    n = tail[-1] if len(tail) else len(cumscore) - 1
+    while n >= 0:
+        beats.append(n)
+        n = backlink[n]
+    beats = np.array(beats[::-1])
+    nonzero = np.flatnonzero(score > 0)  # beats where the envelope has not yet begun, or has ended, are dropped
+    beats = beats[(beats >= nonzero[0]) & (beats <= nonzero[-1])] if len(nonzero) else beats[:0]
+    return beats / FPS
+
+
+@njit(cache=True)
+def _local_score(env, period):
+    """The envelope around each frame under a Gaussian of a 32nd of the frame's period, summed in
+    librosa's order (so that its ties fall the same way)."""
+    n = len(env)
+    out = np.zeros(n)
+    top = int(period.max())
+    windows = np.zeros((top + 1, 2 * top + 1))
+    made = np.zeros(top + 1, np.bool_)
+    for i in range(n):
+        p = int(period[i])
+        width = 2 * p + 1
+        if not made[p]:
+            windows[p, :width] = np.exp(-0.5 * (np.arange(-period[i], period[i] + 1) * 32.0 / period[i]) ** 2)
+            made[p] = True
+        acc = 0.0
+        for k in range(max(0, i + p - n + 1), min(i + p, width)):
+            acc += windows[p, k] * env[i + p - k]
+        out[i] = acc
+    return out
+
+
+@njit(cache=True)
+def _beat_dp(score, period, tightness):
+    """Each frame's best predecessor between half and twice its period back, by the cumulated
+    score less `tightness` times the squared log ratio of the gap to the period."""
+    n = len(score)
+    backlink = np.full(n, -1, np.int64)
+    cumscore = np.zeros(n)
+    logs = np.log(np.arange(1, int(2 * period.max()) + 2).astype(np.float64))  # logs[d - 1] = log(d)
+    threshold = 0.01 * score.max()
+    first = True
+    for i in range(n):
+        best, where = -np.inf, -1
+        p = period[i]
+        log_p = np.log(p)
+        loc = i - int(np.round(p / 2))
+        stop = i - 2 * int(p) - 1
+        while loc > stop and loc >= 0:
+            s = cumscore[loc] - tightness * (logs[i - loc - 1] - log_p) ** 2
+            if s > best:
+                best, where = s, loc
+            loc -= 1
+        cumscore[i] = score[i] + best if where >= 0 else score[i]
+        if first and score[i] < threshold:
+            backlink[i] = -1
+        else:
+            backlink[i] = where
+            first = False
+    return backlink, cumscore
 
 
 _WIN_S, _HOP_S = 8.0, 0.5  # tempogram windows: 8 seconds every half second
@@ -188,7 +263,7 @@ def _extend(beats: np.ndarray, start_s: float, end_s: float) -> np.ndarray:
 
 
 def compile_beat_tracker() -> None:
-    """Run once after installing (make venv, the Dockerfile): librosa compiles its beat tracker
-    with numba and caches the machine code beside its sources, and several processes compiling it
-    at once (workers, a training pool) leave a cache that crashes every later process."""
+    """Run once after installing (make venv, the Dockerfile): numba compiles the beat tracker and
+    caches the machine code beside its sources, and several processes compiling it at once
+    (workers, a training pool) leave a cache that crashes every later process."""
     track_pulses([Note(60 + i % 5, 0.5 * i, 0.5 * i + 0.4, 80) for i in range(16)])
