@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -308,7 +308,7 @@ def _accidentals(voices: list[tuple[int, list[Written]]], key: Key, table: list[
               (SHARPS[:key.fifths] if key.fifths > 0 else SHARPS[::-1][:-key.fifths])}
     shown = [[[False] * len(el.pitches) for el in els] for _, els in voices]
     state: dict[tuple[str, int], int] = {}
-    order = sorted((el.offset, v, e) for v, (_, els) in enumerate(voices) for e, el in enumerate(els))
+    order = sorted((float(el.offset), v, e) for v, (_, els) in enumerate(voices) for e, el in enumerate(els))
     for _, v, e in order:
         el = voices[v][1][e]
         if el.tie in ("stop", "continue"):
@@ -329,9 +329,10 @@ def _pedal_marks(spans_q, bars, starts: list[Fraction]) -> dict[int, list[tuple[
     notes = sorted((starts[i] + el.offset, starts[i] + el.offset + el.quarters)
                    for i, (_, _, staves) in enumerate(bars) for _, els in staves[-1]
                    for el in els if el.pitches and el.tie in (None, "start"))
+    onsets = [a for a, _ in notes]
     marks = []
     for start, end in spans_q:
-        held = [n for n in notes if start - 1e-6 <= n[0] < end]
+        held = notes[bisect_left(onsets, start - 1e-6):bisect_left(onsets, end)]
         if held:
             marks.append([held[0][0], max(b for _, b in held)])
     for this, following in zip(marks, marks[1:]):
@@ -354,8 +355,9 @@ def _bar_of(starts: list[Fraction], t: Fraction, at_end: bool) -> int:
 def _events(voice: list[QNote], total: Fraction) -> list[tuple[Fraction, Fraction, tuple[int, ...]]]:
     """A voice's chords plus rests filling every gap from 0 to `total` beats."""
     out, now = [], Fraction(0)
-    for start, group in groupby(sorted(voice, key=lambda q: (q.start, q.pitch)), key=lambda q: q.start):
-        chord = list(group)
+    for _, group in groupby(sorted(voice, key=lambda q: (float(q.start), q.pitch)), key=lambda q: float(q.start)):
+        chord = list(group)  # (float: the order of the Fractions, only faster)
+        start = chord[0].start
         end = min(max(q.end for q in chord), total)
         if start < now or start >= total:
             continue

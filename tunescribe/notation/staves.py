@@ -20,6 +20,8 @@ BASS_RANGE = (28, 66)  # E1..F#4
 HOME = {"treble": 67.0, "bass": 48.0}  # G4, C3: where a resting hand drifts back to
 SPAN = 12  # semitones a hand covers without penalty
 MAX_VOICES = 2
+# (sorting and grouping compare float(Fraction): the same order (a score's fractions differ by far
+# more than a float's precision) without Fraction's slow comparisons)
 SMALL_OVERLAP = Fraction(1, 4)  # beats: a note held this little into the next one is trimmed
 
 
@@ -48,9 +50,10 @@ def split_hands(qnotes: list[QNote], beat_s: float = 0.5) -> list[int]:
     centre = {0: HOME["treble"], 1: HOME["bass"]}
     last = {0: None, 1: None}
     hand = [0] * len(qnotes)
-    order = sorted(range(len(qnotes)), key=lambda i: (qnotes[i].start, qnotes[i].pitch))
-    for start, group in groupby(order, key=lambda i: qnotes[i].start):
+    order = sorted(range(len(qnotes)), key=lambda i: (float(qnotes[i].start), qnotes[i].pitch))
+    for _, group in groupby(order, key=lambda i: float(qnotes[i].start)):
         idx = list(group)  # ascending pitch
+        start = qnotes[idx[0]].start
         pitches = [qnotes[i].pitch for i in idx]
         eff = {}
         for h, home in ((0, HOME["treble"]), (1, HOME["bass"])):
@@ -81,9 +84,10 @@ def assign_voices(qnotes: list[QNote]) -> list[list[QNote]]:
     to different voices (the higher to voice 0). A note held only a little into the next onset, or
     overlapping when every voice is busy, is shortened to that onset."""
     voices: list[list[QNote]] = []
-    by_start = groupby(sorted(qnotes, key=lambda q: (q.start, -q.pitch)), key=lambda q: q.start)
-    for start, group in by_start:
-        chords = _chords(list(group))
+    for _, group in groupby(sorted(qnotes, key=lambda q: (float(q.start), -q.pitch)), key=lambda q: float(q.start)):
+        group = list(group)
+        start = group[0].start
+        chords = _chords(group)
         chords.sort(key=lambda c: -max(q.pitch for q in c))  # highest chord first
         for chord in chords:
             v = _free_voice(voices, start)
@@ -91,14 +95,14 @@ def assign_voices(qnotes: list[QNote]) -> list[list[QNote]]:
                 voices.append([])
                 v = len(voices) - 1
             voices[v].extend(chord)
-    return [sorted(v, key=lambda q: (q.start, q.pitch)) for v in voices if v]
+    return [sorted(v, key=lambda q: (float(q.start), q.pitch)) for v in voices if v]
 
 
 def _chords(notes: list[QNote]) -> list[list[QNote]]:
     """Notes struck together -> chords of notes with one end; ends within SMALL_OVERLAP of the
     longest of a chord are lengthened to it (a sloppy release is not a second voice)."""
     chords: list[list[QNote]] = []
-    for q in sorted(notes, key=lambda q: (-q.end, -q.pitch)):
+    for q in sorted(notes, key=lambda q: (-float(q.end), -q.pitch)):
         if chords and chords[-1][0].end - q.end <= SMALL_OVERLAP:
             chords[-1].append(replace(q, end=chords[-1][0].end))
         else:
