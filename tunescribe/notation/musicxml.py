@@ -73,16 +73,22 @@ def written_measures(staff: Staff, grid: BeatGrid, n_measures: int) -> list[list
         [_cut(_events([], bar * n_measures), bar, n_measures)]
     out = []
     for k in range(n_measures):
-        shown = []
+        shown, at = [], k * bar
         for j, v in enumerate(per_voice):
             if j and not any(p for _, _, p, _ in v[k]):
                 continue
-            els = [Written(a * bq, (b - a) * bq, pitches, t if pitches else None, j > 0 and not pitches)
+            els = [Written(offset, quarters, pitches, t if pitches else None, j > 0 and not pitches)
                    for start, end, pitches, tie in v[k]
-                   for a, b, t in _expressible(start - k * bar, end - k * bar, tie, bq, not pitches, grid.division == 3)]
+                   for offset, quarters, t in _in_quarters(start - at, end - at, tie, bq, not pitches, grid.division == 3)]
             shown.append((j, els))
         out.append(shown)
     return out
+
+
+@lru_cache(maxsize=65536)  # a score repeats its few rhythms: cached, the writer takes a third of the time
+def _in_quarters(a: Fraction, b: Fraction, tie, bq: Fraction, rest: bool, compound: bool):
+    """`_expressible`'s pieces as (offset, value, tie) in quarter notes."""
+    return tuple((x * bq, (y - x) * bq, t) for x, y, t in _expressible(a, b, tie, bq, rest, compound))
 
 
 def write_musicxml(result: ScoreResult, path: str | Path, title: str = "Transcription") -> Path:
@@ -224,7 +230,7 @@ def _note(measure: ET.Element, el: Written, divisions: int, table: list[str], *,
             if alter:
                 _leaf(xml_pitch, "alter", alter)
             _leaf(xml_pitch, "octave", octave)
-        _leaf(note, "duration", el.quarters * divisions)
+        _leaf(note, "duration", el.quarters.numerator * divisions // el.quarters.denominator)
         for t in ties:
             ET.SubElement(note, "tie", type=t)
         _leaf(note, "voice", voice)
@@ -389,7 +395,6 @@ def _cut(events, bar: Fraction, n_measures: int):
     return out
 
 
-@lru_cache(maxsize=65536)  # a score repeats its few rhythms: cached, the writer takes a third of the time
 def _expressible(a: Fraction, b: Fraction, tie, bq: Fraction, rest: bool = False,
                  compound: bool = False) -> tuple[tuple[Fraction, Fraction, str | None], ...]:
     """Split [a, b) (beats in the measure) so that each piece is one plain, dotted or tuplet note
