@@ -88,6 +88,20 @@ def test_a_piano_run_trains_the_pedal_head_and_cards_a_piano_model(tmp_path):
     assert all(np.array_equal(getattr(after, name), getattr(post, name)) for name in (*OUTPUTS[1:], PEDAL))
     assert not np.allclose(post.onset, after.onset)
 
+    # the attack branch over the refined model starts as its onsets (the refinement's weights keep their
+    # names), and learns with the refinement while the rest stays
+    refined.keras_model.save_weights(tmp_path / "refined.weights.h5")
+    attack = {**refine, "onset_attack": True}
+    start = build_model(**attack)
+    start.load_weights(tmp_path / "refined.weights.h5", skip_mismatch=True)
+    assert np.allclose(TranscriptionModel(start, {}, tmp_path).posteriors(features).onset, post.onset, atol=1e-6)
+    attacked, _ = train(out, tmp_path / "run-attack", minutes=30, epochs=1, steps_per_epoch=2, batch=2,
+                        instrument=Instrument.PIANO, architecture=attack, only=("onset",), log=lambda m: None,
+                        init_weights=tmp_path / "refined.weights.h5")
+    last = attacked.posteriors(features)
+    assert all(np.array_equal(getattr(post, name), getattr(last, name)) for name in (*OUTPUTS[1:], PEDAL))
+    assert not np.allclose(last.onset, post.onset)
+
 
 def test_the_shipped_piano_model_hears_a_pedalled_passage_and_the_score_marks_the_pedal(tmp_path):
     """Three generated piano passages, played with the sustain pedal and rendered with FluidSynth:

@@ -64,8 +64,12 @@ class RefineConv(layers.Conv2D):
     among that class's layers, so the refinement's own class keeps every other Conv2D's name."""
 
 
+class AttackConv(layers.Conv2D):
+    """A Conv2D of the onset refinement's attack branch (its own class, as RefineConv)."""
+
+
 def build_model(*, base: int = 16, dropout: float = 0.15, pedal: bool = False, pedal_fine: bool = False,
-                onset_refine: bool = False) -> keras.Model:
+                onset_refine: bool = False, onset_attack: bool = False) -> keras.Model:
     """U-Net over (time, constant-Q bins) with skip connections, batch norm and dropout.
 
     Input (batch, time, 264) features; outputs four (batch, time, 88) maps in 0..1: onset, frame
@@ -73,7 +77,10 @@ def build_model(*, base: int = 16, dropout: float = 0.15, pedal: bool = False, p
     sustain pedal down (a piano model); `pedal_fine` lets the pedal head see the decoder at the frame
     rate too, not only the bottleneck at a quarter of it; `onset_refine` corrects the onset head's
     logit from its neighbours in time, on the keyboard and an octave, a twelfth and two octaves away
-    (starting at no correction). Time must be a multiple of TIME_MULTIPLE.
+    (starting at no correction); `onset_attack` adds to that correction one read from the input
+    itself: how much each key's partials rose in the last two frames, beside their level (a key
+    struck again while it sounds, which the U-Net often hears as one note). Time must be a
+    multiple of TIME_MULTIPLE.
     """
     inp = keras.Input((None, N_BINS), name="features")
     x = HarmonicStack(name="harmonic_stack")(inp)
@@ -115,7 +122,16 @@ def build_model(*, base: int = 16, dropout: float = 0.15, pedal: bool = False, p
         r = RefineConv(base, (3, 1), padding="same", activation="relu")(r)
         delta = RefineConv(1, (1, 1), kernel_initializer="zeros")(r)
         logit = layers.Lambda(lambda t: ops.log(ops.clip(t, 1e-6, 1 - 1e-6)) - ops.log(ops.clip(1 - t, 1e-6, 1)))(onset_map)
-        refined = layers.Activation("sigmoid")(layers.Add()([logit, delta]))
+        deltas = [logit, delta]
+        if onset_attack:
+            rise = layers.Lambda(lambda t: ops.relu(t - ops.pad(t[:, :-2], [[0, 0], [2, 0], [0, 0]])), name="attack_rise")(inp)
+            keys = [layers.MaxPooling2D((1, BINS_PER_SEMITONE))(HarmonicStack((1, 2, 3, 4), name=f"attack_{name}")(t))
+                    for name, t in (("rise_partials", rise), ("level_partials", inp))]
+            a = AttackConv(base, (5, 1), padding="same", activation="relu")(
+                layers.Concatenate()([*keys, logit, frame_map]))
+            a = AttackConv(base, (3, 3), padding="same", activation="relu")(a)
+            deltas.append(AttackConv(1, (1, 1), kernel_initializer="zeros")(a))
+        refined = layers.Activation("sigmoid")(layers.Add()(deltas))
         onset = layers.Reshape((-1, N_KEYS), name="onset")(refined)
     outputs = [onset, frame, offset, velocity]
     if pedal:

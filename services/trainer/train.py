@@ -234,6 +234,8 @@ def main(argv=None) -> None:
     ap.add_argument("--pedal-fine", action="store_true", help="piano: the pedal head also sees the decoder at the frame rate")
     ap.add_argument("--onset-refine", action="store_true",
                     help="a head that corrects the onsets from their neighbours in time and on the keyboard")
+    ap.add_argument("--onset-attack", action="store_true",
+                    help="the onset refinement also reads how each key's partials rose in the input (implies --onset-refine)")
     ap.add_argument("--train-only", choices=[PEDAL, "onset"], action="append", default=[],
                     help="train only this output's head over --init's frozen body (pedal: the notes stay --init's)")
     ap.add_argument("--make-default", action="store_true",
@@ -255,6 +257,8 @@ def main(argv=None) -> None:
             architecture["pedal_fine"] = True
         if args.onset_refine:
             architecture["onset_refine"] = True
+        if args.onset_attack:
+            architecture["onset_refine"] = architecture["onset_attack"] = True
         if architecture and args.instrument == Instrument.PIANO:
             architecture = {**PIANO_ARCHITECTURE, **architecture}
         architecture = architecture or None
