@@ -114,8 +114,8 @@ def track_pulses(notes: list[Note], audio: np.ndarray | None = None, sample_rate
 def track_beats(env: np.ndarray, bpm: np.ndarray) -> np.ndarray:
     """Beat times (seconds) by dynamic programming (Ellis 2007) on an onset envelope at FPS frames,
     at a tempo (BPM) given for every frame: librosa's beat_track(trim=False) beat for beat, whose
-    time-varying tempo computes a Gaussian window for every frame (three quarters of the notation
-    stage's beat tracking). Here the frames that share a period share one window."""
+    time-varying tempo computes a Gaussian window for every frame (two thirds of the beat stage's
+    time). Here the frames that share a period share one window."""
     import librosa
 
     if not env.any():

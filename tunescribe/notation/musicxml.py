@@ -362,7 +362,7 @@ def _events(voice: list[QNote], total: Fraction) -> list[tuple[Fraction, Fractio
     """A voice's chords plus rests filling every gap from 0 to `total` beats."""
     out, now = [], Fraction(0)
     for _, group in groupby(sorted(voice, key=lambda q: (float(q.start), q.pitch)), key=lambda q: float(q.start)):
-        chord = list(group)  # (float: the order of the Fractions, only faster)
+        chord = list(group)  # grouped by float: the Fractions' order, faster
         start = chord[0].start
         end = min(max(q.end for q in chord), total)
         if start < now or start >= total:

@@ -128,7 +128,7 @@ def quantize(notes: list[Note], grid: BeatGrid) -> list[QNote]:
             old = merged.get((n.pitch, start))
             if old is None or old.end < end:
                 merged[(n.pitch, start)] = QNote(n.pitch, start, end, n.velocity)
-    out = sorted(merged.values(), key=lambda q: (float(q.start), q.pitch))  # as Fractions, only slower
+    out = sorted(merged.values(), key=lambda q: (float(q.start), q.pitch))  # floats: the Fractions' order, faster
     return _no_overlap_same_pitch(out)
 
 
