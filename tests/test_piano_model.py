@@ -131,3 +131,21 @@ def test_the_shipped_piano_model_hears_a_pedalled_passage_and_the_score_marks_th
         f1s.append(score_notes(sounding(played.notes, played.pedal), sounding(out.notes, out.pedal)).note_f1)
         assert out.pedal and "<pedal" in (tmp_path / f"{seed}.musicxml").read_text()
     assert np.mean(f1s) >= 0.9, f1s
+
+
+def test_a_second_hearing_a_semitone_up_averages_each_key_with_the_first(tmp_path):
+    """pitch_shifts (0, 1): the network hears the features as they are and moved up three bins; each
+    key's posteriors are the mean of its own in the first hearing and the key above's in the second,
+    the top key (out of range a semitone up) keeps the first hearing's, the pedal is the mean."""
+    keras.utils.set_random_seed(0)
+    net = build_model(base=8, pedal=True)
+    features = np.random.default_rng(1).random((300, 264), np.float32)
+    once = TranscriptionModel(net, {}, tmp_path).posteriors(features)
+    up = np.zeros_like(features)
+    up[:, 3:] = features[:, :-3]
+    moved = TranscriptionModel(net, {}, tmp_path).posteriors(up)
+    both = TranscriptionModel(net, {}, tmp_path, pitch_shifts=(0, 1)).posteriors(features)
+    assert np.allclose(both.onset[:, :87], (once.onset[:, :87] + moved.onset[:, 1:]) / 2, atol=1e-6)
+    assert np.allclose(both.frame[:, 87], once.frame[:, 87], atol=1e-6)
+    assert np.allclose(both.pedal, (once.pedal + moved.pedal) / 2, atol=1e-6)
+    assert not np.allclose(both.onset, once.onset, atol=1e-3)  # the second hearing is not the first

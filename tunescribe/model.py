@@ -209,6 +209,7 @@ class TranscriptionModel:
     path: Path
     thresholds: Thresholds = field(default_factory=Thresholds)
     overtones: OvertoneFilter | None = None  # the card's, once fitted (services/trainer/overtones.py)
+    pitch_shifts: tuple[int, ...] = (0,)  # the card's: semitones the features are moved by, posteriors averaged
     _compiled: object = field(default=None, repr=False)
 
     @property
@@ -225,7 +226,29 @@ class TranscriptionModel:
                    on_progress: Callable[[float], None] | None = None) -> Posteriors:
         """(frames, 264) features -> posteriors, computed on overlapping windows of chunk + 2*context
         frames whose centres are kept, so memory does not grow with the recording.
-        `on_progress(fraction done)` is called after each batch."""
+        `on_progress(fraction done)` is called after each batch.
+
+        With more than one of the card's `pitch_shifts`, the network hears the recording once per
+        shift, moved up that many semitones, and each key's posteriors (and the pedal's) are the
+        mean over the hearings that kept the key in range: where one hearing misses a note, the
+        other often does not."""
+        if self.pitch_shifts == (0,):
+            return self._hear(features, chunk, context, batch, on_progress)
+        runs = len(self.pitch_shifts)
+        total: dict[str, np.ndarray] = {}
+        heard = np.zeros(N_KEYS, np.float32)  # how many hearings kept each key in range
+        for i, k in enumerate(self.pitch_shifts):
+            progress = None if on_progress is None else (lambda f, i=i: on_progress((i + f) / runs))
+            post = self._hear(_transpose(features, k), chunk, context, batch, progress)
+            for name in self.output_names:
+                value = getattr(post, name)
+                value = value if name == PEDAL else _transpose(value, -k, 1)
+                total[name] = total.get(name, 0) + value
+            heard += _transpose(np.ones((1, N_KEYS), np.float32), -k, 1)[0]
+        return Posteriors(**{name: v / runs if name == PEDAL else v / np.maximum(heard, 1) for name, v in total.items()})
+
+    def _hear(self, features: np.ndarray, chunk: int, context: int, batch: int,
+              on_progress: Callable[[float], None] | None) -> Posteriors:
         n = len(features)
         starts = list(range(0, max(n, 1), chunk))
         window = chunk + 2 * context
@@ -259,6 +282,18 @@ class TranscriptionModel:
         return self._compiled(x)
 
 
+def _transpose(x: np.ndarray, semitones: int, per_semitone: int = BINS_PER_SEMITONE) -> np.ndarray:
+    """(frames, bins) features or (frames, keys) posteriors moved up `semitones` along the pitch
+    axis (down where negative), zero where nothing moves in."""
+    shift = semitones * per_semitone
+    out = np.zeros_like(x, dtype=np.float32)
+    if shift >= 0:
+        out[:, shift:] = x[:, :x.shape[1] - shift]
+    else:
+        out[:, :shift] = x[:, -shift:]
+    return out
+
+
 def save_model(model: keras.Model, directory: str | Path, card: dict) -> Path:
     """Weights and card (with the feature parameters) into a model folder."""
     directory = Path(directory)
@@ -283,7 +318,7 @@ def load_model(directory: str | Path | None = None) -> TranscriptionModel:
     except Exception as e:  # h5py and Keras raise many kinds
         raise ModelError(f"model weights {weights} cannot be read: {e}") from e
     return TranscriptionModel(model, card, directory, Thresholds(**card.get("thresholds", {})),
-                              OvertoneFilter.from_card(card.get("overtones")))
+                              OvertoneFilter.from_card(card.get("overtones")), tuple(card.get("pitch_shifts", (0,))))
 
 
 def build_classifier(base: int = 8) -> keras.Model:

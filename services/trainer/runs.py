@@ -107,6 +107,8 @@ def _train_and_register(run: TrainingRun, run_dir: Path) -> str:
     with session_scope() as session:
         if session.get(TrainingRun, run.id).cancel_requested:
             raise Cancelled()
+    if start is not None:  # heard as the base model is heard (a second hearing a semitone up, on the piano's)
+        model.pitch_shifts = tuple(start.card.get("pitch_shifts", (0,)))
     family = "tsunet-piano" if run.instrument == Instrument.PIANO else "tsunet"
     version = f"{family}-{time.strftime('%Y%m%d')}-{run.id.hex[:6]}"
     out = get_settings().var_dir / "models" / version

@@ -203,6 +203,7 @@ def finish(model: TranscriptionModel, state: dict, corpus: Path, out_dir: Path, 
         "parameters": model.keras_model.count_params(),
         "thresholds": asdict(model.thresholds),
         "overtones": model.overtones.as_card() if model.overtones else None,
+        "pitch_shifts": list(model.pitch_shifts),
         "data": {"corpus": _describe(corpus, state.get("instrument", Instrument.ENSEMBLE)), **data},
         "training": {"epochs": state["epoch"], "minutes": round(state["elapsed_s"] / 60, 1),
                      "train_only": state.get("train_only", []),
@@ -241,12 +242,21 @@ def main(argv=None) -> None:
     ap.add_argument("--make-default", action="store_true",
                     help="point models/DEFAULT (a piano model: models/DEFAULT-piano) at the new model")
     ap.add_argument("--finish-only", action="store_true",
-                    help="skip training: take the run's best checkpoint to threshold choice, test and card")
+                    help="skip training: take the run's best checkpoint (with no run, --init's weights) to "
+                         "threshold choice, overtone filter, test and card")
+    ap.add_argument("--pitch-shifts", type=int, nargs="+", default=[0],
+                    help="semitones the network hears the features moved by, its posteriors averaged over them "
+                         "(0 1: a second hearing a semitone up, twice the network's time)")
     args = ap.parse_args(argv)
     if args.train_only and not args.init:
         ap.error("--train-only trains heads over the body of a model: name it with --init")
     run_dir = args.run_dir or Path("runs") / args.version
-    if args.finish_only:
+    if args.finish_only and not (run_dir / "state.json").is_file() and args.init:
+        init = load_model(args.init)  # a new decoding of a trained model: its weights, nothing trained
+        state = {"architecture": init.card["architecture"], "instrument": init.card["instrument"], "epoch": 0,
+                 "elapsed_s": 0.0, "history": [], "init": str(args.init / "model.weights.h5"), "train_only": []}
+        model = TranscriptionModel(init.keras_model, {}, args.init)
+    elif args.finish_only:
         state = json.loads((run_dir / "state.json").read_text())
         keras_model = build_model(**state["architecture"])
         keras_model.load_weights(run_dir / "best.weights.h5")
@@ -266,6 +276,7 @@ def main(argv=None) -> None:
                              instrument=Instrument(args.instrument), only=tuple(args.train_only),
                              steps_per_epoch=args.steps_per_epoch, architecture=architecture, peak_lr=args.lr,
                              init_weights=args.init / "model.weights.h5" if args.init else None)
+    model.pitch_shifts = tuple(args.pitch_shifts)
     card = finish(model, state, args.corpus, args.models_dir / args.version, args.version)
     if args.make_default:
         pointer = "DEFAULT-piano" if state.get("instrument") == Instrument.PIANO else "DEFAULT"
