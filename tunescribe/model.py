@@ -232,8 +232,6 @@ class TranscriptionModel:
         shift, moved up that many semitones, and each key's posteriors (and the pedal's) are the
         mean over the hearings that kept the key in range: where one hearing misses a note, the
         other often does not."""
-        if self.pitch_shifts == (0,):
-            return self._hear(features, chunk, context, batch, on_progress)
         runs = len(self.pitch_shifts)
         total: dict[str, np.ndarray] = {}
         heard = np.zeros(N_KEYS, np.float32)  # how many hearings kept each key in range
