@@ -17,7 +17,7 @@ TRAINER := $(VENV)/bin/celery -A services.trainer.tasks worker -Q train --concur
 FRONTEND_SOURCES := $(shell find frontend/src frontend/scripts frontend/index.html frontend/package-lock.json \
 	frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: system venv test servers storage up worker trainer frontend corpus train piano-corpus train-piano auto-model notation-model benchmark benchmark-notation benchmark-frontend clean
+.PHONY: system venv test servers storage up worker trainer frontend corpus train piano-corpus train-piano auto-model beat-model notation-model benchmark benchmark-notation benchmark-frontend clean
 
 system:  ## Debian packages: ffmpeg, FluidSynth, the General MIDI soundfonts, Chromium (end-to-end test), MuseScore 3 (engraves the PDFs), poppler (reads them in the tests)
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -111,6 +111,10 @@ train-piano: system venv  ## train the piano model (pedal head) on $(PIANO_CORPU
 
 auto-model: system venv  ## relearn Auto's instrument classifier (models/auto-v1) on both corpora: is it a solo piano?
 	$(PY) -m services.trainer.auto --corpus $(CORPUS) --piano-corpus $(PIANO_CORPUS) --out models/auto-v1
+
+beat-model: system venv  ## relearn the beat network (models/beats-v2) on the corpus's true beats, then weigh it in the notation stage on validation
+	$(PY) -m services.trainer.beatnet --corpus $(CORPUS) --out models/beats-v2 --run runs/beats-v2
+	$(PY) -m services.trainer.beatnet --corpus $(CORPUS) --out models/beats-v2 --choose-decoding
 
 notation-model: system venv  ## relearn the notation stage's meter and key weights (models/notation-v5, no audio)
 	$(PY) -m services.trainer.notation $(if $(wildcard $(CORPUS)/validation/*.score.json),--eval-corpus $(CORPUS))

@@ -123,11 +123,13 @@ def test_generated_keyboard_material_spans_the_keyboard():
     assert all(n.end_s > n.start_s for n in notes)
 
 
-def test_evaluation_renditions_carry_their_true_score(tmp_path):
+def test_corpus_renditions_carry_their_true_score_in_every_split(tmp_path):
+    """A training rendition too (the beat network's targets), though without its audio."""
     corpus.start_renderer(with_eval_font=False)
-    row = corpus.render_job(corpus.Job("bach/bwv66.6.mxl", "validation", 5), tmp_path)
-    truth = json.loads((tmp_path / "validation" / f"{row['id']}.score.json").read_text())
-    labels = read_rendition(tmp_path / "validation" / f"{row['id']}.npz").notes
+    row = corpus.render_job(corpus.Job("bach/bwv66.6.mxl", "train", 5), tmp_path)
+    assert sorted(p.suffix for p in (tmp_path / "train").iterdir()) == [".json", ".npz"]
+    truth = json.loads((tmp_path / "train" / f"{row['id']}.score.json").read_text())
+    labels = read_rendition(tmp_path / "train" / f"{row['id']}.npz").notes
     assert truth["work"] == "bach/bwv66.6.mxl" and len(truth["notes"]) == len(labels) == row["notes"]
     clock = Rubato(**truth["rubato"])
     onset_q = np.array([o for o, _, _ in truth["notes"]])

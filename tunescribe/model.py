@@ -301,20 +301,27 @@ def save_model(model: keras.Model, directory: str | Path, card: dict) -> Path:
     return directory
 
 
+def load_network(directory: Path, build: Callable[..., keras.Model], what: str) -> tuple[keras.Model, dict]:
+    """`build(**card["architecture"])` with the weights of a model folder, and its card; ModelError
+    (naming it `what`) when either is missing or unreadable, or the card's features are not ours."""
+    weights = directory / WEIGHTS
+    if not weights.is_file():
+        raise ModelError(f"{what} unavailable: {directory} has no {WEIGHTS}")
+    card = read_card(directory)
+    check_features(card, directory)
+    model = build(**card.get("architecture", {}))
+    try:
+        model.load_weights(weights)
+    except Exception as e:  # h5py and Keras raise many kinds
+        raise ModelError(f"{what} {directory.name} unreadable: {e}") from e
+    return model, card
+
+
 def load_model(directory: str | Path | None = None) -> TranscriptionModel:
     """Load weights and card from a model directory (default: tunescribe.cards.default_model_dir);
     refuse one made for other features."""
     directory = Path(directory) if directory else default_model_dir()
-    weights = directory / WEIGHTS
-    if not weights.is_file():
-        raise ModelError(f"model unavailable: {directory} has no {WEIGHTS}")
-    card = read_card(directory)
-    check_features(card, directory)
-    model = build_model(**card.get("architecture", {}))
-    try:
-        model.load_weights(weights)
-    except Exception as e:  # h5py and Keras raise many kinds
-        raise ModelError(f"model weights {weights} cannot be read: {e}") from e
+    model, card = load_network(directory, build_model, "model")
     return TranscriptionModel(model, card, directory, Thresholds(**card.get("thresholds", {})),
                               OvertoneFilter.from_card(card.get("overtones")), tuple(card.get("pitch_shifts", (0,))))
 
@@ -361,12 +368,5 @@ def load_classifier(directory: str | Path | None = None) -> InstrumentClassifier
     unreadable or made for other features."""
     from tunescribe.auto import CLASSIFIER_DIR
 
-    directory = Path(directory or CLASSIFIER_DIR)
-    card = read_card(directory)
-    check_features(card, directory)
-    model = build_classifier(**card.get("architecture", {}))
-    try:
-        model.load_weights(directory / WEIGHTS)
-    except Exception as e:  # h5py and Keras raise many kinds
-        raise ModelError(f"instrument classifier {directory.name} unreadable: {e}") from e
-    return InstrumentClassifier(model, card)
+    return InstrumentClassifier(*load_network(Path(directory or CLASSIFIER_DIR), build_classifier,
+                                              "instrument classifier"))

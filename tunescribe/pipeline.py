@@ -34,6 +34,7 @@ class Transcription:
     pedal: list[PedalSpan] = field(default_factory=list)  # sustain pedal; empty from a model without a pedal head
     model_version: str | None = None  # the model that heard it (Auto's choice)
     key_releases: bool = False  # its notes end where keys are let go (a piano model's, as the registry tells a job's)
+    beats: np.ndarray | None = None  # the beat network's (frames, 2) beat and downbeat activations, when asked for
 
 
 @dataclass
@@ -49,11 +50,13 @@ class Outputs:
     timings: dict[Stage, float] = field(default_factory=dict)  # seconds per stage
 
 
-def transcribe_audio(y: np.ndarray, model, on_progress: Callable[[float], None] | None = None) -> Transcription:
+def transcribe_audio(y: np.ndarray, model, on_progress: Callable[[float], None] | None = None,
+                     beats: bool = False) -> Transcription:
     """Mono float32 at SAMPLE_RATE -> notes (every one inside the signal's duration) and, from a
-    model with a pedal head, the sustain pedal. `model` is a loaded
-    tunescribe.model.TranscriptionModel, or tunescribe.auto.AutoModels, which picks one from the
-    features; `on_progress(fraction)` follows its pass over the recording."""
+    model with a pedal head, the sustain pedal; with `beats`, the beat network's activations too
+    (for the sheet music). `model` is a loaded tunescribe.model.TranscriptionModel, or
+    tunescribe.auto.AutoModels, which picks one from the features; `on_progress(fraction)` follows
+    its pass over the recording. Raises tunescribe.cards.ModelError when a model cannot be loaded."""
     duration = len(y) / SAMPLE_RATE
     features = compute_features(y)
     if isinstance(model, AutoModels):
@@ -61,8 +64,13 @@ def transcribe_audio(y: np.ndarray, model, on_progress: Callable[[float], None] 
     post = model.posteriors(features, on_progress=on_progress)
     notes = model.notes(post)
     notes = [Note(n.pitch, n.start_s, min(n.end_s, duration), n.velocity) for n in notes if n.start_s < duration]
+    heard = None
+    if beats:
+        from tunescribe.beatnet import load_beat_model
+
+        heard = load_beat_model().activations(features)
     return Transcription(notes, [] if post.pedal is None else spans_from_roll(post.pedal), model.version,
-                         key_releases=instrument_of(model.card) == Instrument.PIANO)
+                         key_releases=instrument_of(model.card) == Instrument.PIANO, beats=heard)
 
 
 def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, model, sheet_music: bool = True,
@@ -87,10 +95,12 @@ def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, m
 
     t = time.perf_counter()
     report(Stage.TRANSCRIBING, 0.0)
-    found = transcribe_audio(audio, model, on_progress=lambda f: report(Stage.TRANSCRIBING, f))
+    found = transcribe_audio(audio, model, on_progress=lambda f: report(Stage.TRANSCRIBING, f),
+                             beats=sheet_music or pdf)
     timings[Stage.TRANSCRIBING] = time.perf_counter() - t
     files, score = _write_outputs(found.notes, found.pedal, audio, out_dir, stem, sheet_music=sheet_music, pdf=pdf,
-                                  title=title, report=report, timings=timings, key_releases=found.key_releases)
+                                  title=title, report=report, timings=timings, key_releases=found.key_releases,
+                                  activations=found.beats)
     return Outputs(files, found.notes, len(audio) / SAMPLE_RATE, found.pedal, found.model_version, score, timings)
 
 
@@ -119,10 +129,11 @@ def notate_file(notes: list[Note], out_dir: str | Path, stem: str, *, time_map: 
 
 def _write_outputs(notes: list[Note], pedal: list[PedalSpan], audio: np.ndarray | None, out_dir: Path, stem: str, *,
                    sheet_music: bool, pdf: bool, title: str | None, report: ProgressFn, timings: dict[Stage, float],
-                   pieces=None, end_s: float = 0.0, key_releases: bool = False) -> tuple[dict[Output, Path], object | None]:
+                   pieces=None, end_s: float = 0.0, key_releases: bool = False,
+                   activations: np.ndarray | None = None) -> tuple[dict[Output, Path], object | None]:
     """The MIDI and, with `sheet_music` or `pdf`, the notation stage's files of `notes` (its
     seconds in `timings`): the one export path of transcribe_file and notate_file. `pieces` and
-    `end_s` and `key_releases` as tunescribe.notation.score.build_score takes them. Returns the files by Output and
+    `end_s`, `key_releases` and `activations` as tunescribe.notation.score.build_score takes them. Returns the files by Output and
     the tunescribe.notation.ScoreResult (None without sheet music)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {Output.MIDI: out_dir / f"{stem}{Output.MIDI}"}
@@ -137,7 +148,8 @@ def _write_outputs(notes: list[Note], pedal: list[PedalSpan], audio: np.ndarray 
         t = time.perf_counter()
         report(Stage.NOTATION, 0.0)
         files.update({kind: out_dir / f"{stem}{kind}" for kind in SHEET_MUSIC})
-        score = build_score(notes, audio, pedal=pedal, pieces=pieces, end_s=end_s, key_releases=key_releases)
+        score = build_score(notes, audio, pedal=pedal, pieces=pieces, end_s=end_s, key_releases=key_releases,
+                            activations=activations)
         report(Stage.NOTATION, 0.4)  # the score made; writing it remains
         write_musicxml(score, files[Output.MUSICXML], title or stem)
         write_score_midi(score, files[Output.SCORE_MIDI])

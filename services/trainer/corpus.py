@@ -112,10 +112,11 @@ def render_job(job: Job, out_dir: Path) -> dict | None:
     labels.sort(key=lambda pair: (pair[0].start_s, pair[0].pitch))
     labels, played = [a for a, _ in labels], [b for _, b in labels]
     name = job.rendition_id
-    evaluated = job.split != "train"  # audio and reference MIDI for evaluation and the benchmark,
-    # and for a corpus work the true score of the rendition, for the notation benchmark
-    write_rendition(out_dir / job.split, name, feats, labels, audio if evaluated else None,
-                    excerpt.true_score(played) if evaluated and excerpt is not None else None)
+    # audio and reference MIDI for evaluation and the benchmark outside the train split; for a corpus
+    # work the true score of the rendition in every split (the notation benchmark's truth, the beat
+    # network's targets)
+    write_rendition(out_dir / job.split, name, feats, labels, audio if job.split != "train" else None,
+                    excerpt.true_score(played) if excerpt is not None else None)
     return {"id": name, "work": job.work, "split": job.split, "instrument": ENSEMBLE, "kind": kind, "soundfont": font,
             "instruments": sorted({p.instrument.name for p in players}), "seconds": len(audio) / SAMPLE_RATE,
             "notes": len(labels)}

@@ -5,8 +5,8 @@ N_BINS), the labelled notes as a table (`notes`: float32 rows of pitch, start s,
 release, velocity) and the sustain pedal (`pedal`: float32 rows of start s, end s, depth 0..1;
 (0, 3) without pedal, and absent from files written before it, which read as no pedal). Outside
 the train split <id>.flac (the audio) and <id>.mid (the labels as MIDI, the pedal as CC64) are
-written too, for evaluation, and for a rendered corpus work <id>.score.json, its true score
-(services.trainer.truth)."""
+written too, for evaluation; for a rendered corpus work, in every split, <id>.score.json, its true
+score (services.trainer.truth)."""
 
 from __future__ import annotations
 

@@ -102,6 +102,7 @@ def sweep_jobs() -> None:
 
 def _run(job_id: uuid.UUID, owner: str) -> None:
     from tunescribe.audio import AudioError, AudioTooLong
+    from tunescribe.cards import ModelError
     from tunescribe.notation.engrave import EngravingError
     from tunescribe.notation.weights import NotationModelError
     from tunescribe.pipeline import transcribe_file
@@ -140,6 +141,8 @@ def _run(job_id: uuid.UUID, owner: str) -> None:
             raise JobFailed(str(e).removeprefix(f"{Path(audio_key).name}: ")) from None
         except NotationModelError as e:
             raise JobFailed(f"notation model unavailable: {e}") from None
+        except ModelError as e:  # the beat network's (the transcription model was loaded above)
+            raise JobFailed(str(e)) from None
         except EngravingError as e:
             raise JobFailed(f"the PDF could not be made: {e}") from None
         results = _store_results(job_id, out.files, storage)

@@ -99,3 +99,10 @@ def test_missing_notation_model_fails_jobs_with_its_reason(own_stack, piano_wav,
     user = stack.Client(own_stack.url)
     end = user.wait(user.upload(piano_wav)["id"])
     assert end["status"] == "failed" and end["error"].startswith("notation model unavailable: notation model missing")
+
+
+def test_missing_beat_network_fails_jobs_with_its_reason(own_stack, piano_wav, tmp_path):
+    own_stack.add_worker("no-beats", TUNESCRIBE_BEAT_MODEL=str(tmp_path / "no-such-beats"))
+    user = stack.Client(own_stack.url)
+    end = user.wait(user.upload(piano_wav)["id"])
+    assert end["status"] == "failed" and end["error"].startswith("beat network unavailable")

@@ -1,4 +1,5 @@
-"""Beat grids, and the pulse tracked from the notes (and optionally the audio).
+"""Beat grids, and the pulse tracked from the notes (and the beat network's activations, when it
+heard the recording: tunescribe.beatnet).
 
 A BeatGrid's beat is the notated beat: a quarter note in 2/4, 3/4 and 4/4, a dotted quarter in
 6/8, 9/8 and 12/8, a half note in 2/2, 3/2 and 4/2, an eighth in 4/8. Tempo may change: the grid
@@ -20,6 +21,9 @@ from tunescribe.notes import Note
 FPS = 100  # onset envelope frames per second
 TIGHTNESS = 200.0  # how closely the beats keep to the local tempo (librosa's beat_track's tightness)
 DEFAULT_BPM = 120.0
+# the beat network's activation against the notes' envelope, each scaled to unit spread (chosen on
+# the validation renditions: services/trainer/beatnet.py --choose-decoding)
+BEAT_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -82,13 +86,16 @@ def onset_envelope(notes: list[Note], n_frames: int) -> np.ndarray:
     return np.convolve(env, kernel, mode="same")
 
 
-def track_pulses(notes: list[Note], audio: np.ndarray | None = None, sample_rate: int = 16_000) -> list[np.ndarray]:
+def track_pulses(notes: list[Note], audio: np.ndarray | None = None, sample_rate: int = 16_000,
+                 activations: np.ndarray | None = None) -> list[np.ndarray]:
     """Pulses tracked on the notes' onsets, each a list of beat times in seconds covering every
     note and the recording (first beat at or before the first onset, last at or after the last
     note's end and the audio's end): the main pulse, at the most periodic tempo, then one at the
     most periodic tempo two or three times as fast or slow as a third of the main one (in a stream
     of even sixteenths, three of them recur as well as four: which is the beat, the meter model
-    decides, meter.py). Few notes: one steady 120 BPM grid from the first onset."""
+    decides, meter.py). With the beat network's `activations` ((frames, 2) at ACTIVATION_FPS), its
+    beat activation joins the notes' envelope, weighted BEAT_WEIGHT, and the pulse it tracks alone
+    comes last. Few notes: one steady 120 BPM grid from the first onset."""
     end_s = max((n.end_s for n in notes), default=0.0)
     if audio is not None:
         end_s = max(end_s, len(audio) / sample_rate)
@@ -100,6 +107,10 @@ def track_pulses(notes: list[Note], audio: np.ndarray | None = None, sample_rate
     # flux mixed in (best reachable beat F 0.887 against 0.826), the transcription having already
     # told the onsets from the noise
     env = onset_envelope(notes, n_frames)
+    heard = activations is not None and len(activations) > 0
+    if heard:
+        act = activation_envelope(activations[:, 0], n_frames)
+        env = env / (env.std() + 1e-9) + BEAT_WEIGHT * act / (act.std() + 1e-9)
     bpm, ac = tempogram(env)
     onset0 = float(min(n.start_s for n in notes))
     pulses = []
@@ -108,7 +119,42 @@ def track_pulses(notes: list[Note], audio: np.ndarray | None = None, sample_rate
         if len(beats) < 2:
             beats = np.array([0.0, 60 / global_bpm])
         pulses.append(_extend(beats, onset0, end_s))
+    if heard and len(beats := beats_from_activations(activations)[0]) >= 2:
+        pulses.append(_extend(beats, onset0, end_s))  # the pulse the beat network hears alone
     return pulses
+
+
+ACTIVATION_FPS = 31.25  # the beat network's frames per second (the features')
+
+
+def activation_envelope(activation: np.ndarray, n_frames: int) -> np.ndarray:
+    """A beat network's activation (ACTIVATION_FPS) at the envelope's FPS frames, `n_frames` long."""
+    t = np.arange(n_frames) / FPS
+    return np.interp(t, np.arange(len(activation)) / ACTIVATION_FPS, activation, right=0.0).astype(np.float32)
+
+
+def beats_from_activations(activations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(beat times, downbeat times) in seconds from a beat network's (frames, 2) activations alone:
+    the beats tracked on the beat activation as on a note envelope, the downbeats every second,
+    third or fourth of them, at the bar length and phase whose beats carry the most downbeat
+    activation above the others'."""
+    n = int(len(activations) / ACTIVATION_FPS * FPS)
+    env = activation_envelope(activations[:, 0], n)
+    if len(env) < FPS or not env.any():
+        return np.zeros(0), np.zeros(0)
+    bpm, ac = tempogram(env)
+    beats = np.unique(track_beats(env, local_tempo(bpm, ac, tempi(bpm, ac)[0], len(env))))
+    if len(beats) < 2:
+        return beats, beats[:0]
+    down = np.interp(beats, np.arange(len(activations)) / ACTIVATION_FPS, activations[:, 1])
+    best, where = -np.inf, (1, 0)
+    for per_bar in (2, 3, 4):
+        for phase in range(per_bar):
+            on = np.arange(len(beats)) % per_bar == phase
+            contrast = down[on].mean() - down[~on].mean()
+            if contrast > best:
+                best, where = contrast, (per_bar, phase)
+    return beats, beats[where[1]::where[0]]
 
 
 def track_beats(env: np.ndarray, bpm: np.ndarray) -> np.ndarray:

@@ -9,8 +9,10 @@ other beats, and on its beats than between them; how well onsets fit the grid; t
 implies; how long the notes are in its beats; whether it reads the alternative pulse; where the
 first and last notes fall in its bar) and scored
 by a log-linear model whose weights were learned from the music21 corpus's training works
-(services/trainer/notation.py; models/notation-v5/card.md). The best-scoring hypothesis becomes
-the BeatGrid.
+(services/trainer/notation.py; models/notation-v5/card.md), plus, when the beat network heard the
+recording, how much of its beat and downbeat activation the reading's beats and downbeats catch
+(heard_contrast; a third pulse is then the one it tracks alone). The best-scoring hypothesis
+becomes the BeatGrid.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from itertools import groupby
 
 import numpy as np
 
-from tunescribe.notation.beats import BeatGrid, track_pulses
+from tunescribe.notation.beats import ACTIVATION_FPS, BeatGrid, track_pulses
 from tunescribe.notation.weights import load_weights
 from tunescribe.notes import Note
 
@@ -35,6 +37,7 @@ FAST_QUARTER, SLOW_QUARTER = np.log2(140 / 90), np.log2(50 / 90)
 # and those no reading may imply: a pulse read as eighths or halves must give a quarter note a
 # player would take (the corpus's performances take 50 to 140; scores rarely ask beyond these)
 QUARTER_BPM = (45.0, 170.0)
+HEARD_WEIGHTS = (1.0, 3.0)  # a reading's score per unit of heard_contrast: beats, downbeats (chosen as beats.BEAT_WEIGHT)
 EARLY_S = 0.05  # a first note this much before a downbeat is played early, not in a bar of its own
 
 
@@ -43,7 +46,7 @@ class Hypothesis:
     meter: str
     pulse: int  # eighths per tracked pulse
     phase: int  # eighths from the first grid point to the first downbeat
-    track: int = 0  # which tracked pulse: 0 the main one, 1 the alternative
+    track: int = 0  # which tracked pulse: 0 the main one, then the alternative, then the beat network's
 
     @property
     def bar(self) -> int:
@@ -191,7 +194,7 @@ def _readings(notes: list[Note], pulse_s: np.ndarray, track: int) -> tuple[list[
         profile = np.zeros((len(group), at))
         profile[:, blocks[meter]:blocks[meter] + bar * len(ACCENTS)] = (
             sums / np.maximum(counts, 1)[:, :, None]).reshape(len(group), -1)
-        shared = np.concatenate([[fit, half_fit, *tempo, float(track)], pulse_1h])
+        shared = np.concatenate([[fit, half_fit, *tempo, float(track > 0)], pulse_1h])
         rows.append(np.concatenate([x, np.tile(shared, (len(group), 1)),
                                     np.array([start_and_end(h, first, last) for h in group]),
                                     np.tile(np.concatenate([onehot, onehot * q_tempo, onehot * ioi_q, onehot * dur_q]),
@@ -233,16 +236,52 @@ def grid_of(h: Hypothesis, pulses: list[np.ndarray], notes: list[Note]) -> BeatG
     return BeatGrid(beats_s, h.bar // h.beat, division, beat_note)
 
 
-def estimate_meter(notes: list[Note], pulses: list[np.ndarray], weights: np.ndarray | None = None) -> BeatGrid:
-    """The best-scoring hypothesis on the tracked pulses. Fewer than 4 notes: 4/4 on the main pulse."""
+def heard_contrast(hyps: list[Hypothesis], pulses: list[np.ndarray], notes: list[Note],
+                   activations: np.ndarray) -> np.ndarray:
+    """(readings, 2): how much more the beat network hears a beat on each reading's beats than
+    halfway between them, and a downbeat on its downbeats than on its other beats (mean
+    activations, each frame's the most of it and its neighbours: a tracked beat may sit a frame off)."""
+    from scipy.ndimage import maximum_filter1d
+
+    act = maximum_filter1d(activations, 3, axis=0)
+    frames = np.arange(len(act)) / ACTIVATION_FPS
+    first = float(min(x.start_s for x in notes))
+    last = float(max(x.start_s for x in notes))
+    out = np.zeros((len(hyps), 2))
+    for i, h in enumerate(hyps):
+        grid = BeatGrid(pulses[h.track], 4, 2)
+        lo, hi = h.pulse * grid.to_beats([first, last])
+        e = h.phase + h.beat * np.arange(np.floor((lo - h.phase) / h.beat), np.ceil((hi - h.phase) / h.beat) + 1)
+        if len(e) < 2:
+            continue
+        beat = np.interp(grid.to_seconds(e / h.pulse), frames, act[:, 0])
+        mid = np.interp(grid.to_seconds((e[:-1] + h.beat / 2) / h.pulse), frames, act[:, 0])
+        down = np.interp(grid.to_seconds(e / h.pulse), frames, act[:, 1])
+        is_down = np.isclose((e - h.phase) % h.bar, 0)
+        out[i, 0] = beat.mean() - mid.mean()
+        if is_down.any() and (~is_down).any():
+            out[i, 1] = down[is_down].mean() - down[~is_down].mean()
+    return out
+
+
+def estimate_meter(notes: list[Note], pulses: list[np.ndarray], weights: np.ndarray | None = None,
+                   activations: np.ndarray | None = None) -> BeatGrid:
+    """The best-scoring hypothesis on the tracked pulses; with the beat network's `activations`,
+    each reading's score gains HEARD_WEIGHTS times its heard_contrast. Fewer than 4 notes: 4/4 on
+    the main pulse."""
     pulses = [np.asarray(p, float) for p in pulses]
     if len(notes) < 4 or len(pulses[0]) < 4:
         return BeatGrid(pulses[0], 4, 2)
     w = load_weights("meter", feature_names()) if weights is None else weights
     hyps, x = candidates(notes, pulses)
-    return grid_of(hyps[int(np.argmax(x @ w))], pulses, notes)
+    score = x @ w
+    if activations is not None and len(activations):
+        score = score + heard_contrast(hyps, pulses, notes, activations) @ np.asarray(HEARD_WEIGHTS)
+    return grid_of(hyps[int(np.argmax(score))], pulses, notes)
 
 
-def beat_grid(notes: list[Note], audio: np.ndarray | None = None, sample_rate: int = 16_000) -> BeatGrid:
-    """Track the pulses, then choose the pulse, meter and downbeat: the whole beat stage in one call."""
-    return estimate_meter(notes, track_pulses(notes, audio, sample_rate))
+def beat_grid(notes: list[Note], audio: np.ndarray | None = None, sample_rate: int = 16_000,
+              activations: np.ndarray | None = None) -> BeatGrid:
+    """Track the pulses, then choose the pulse, meter and downbeat: the whole beat stage in one
+    call; `activations`: the beat network's, when it heard the recording (tunescribe.beatnet)."""
+    return estimate_meter(notes, track_pulses(notes, audio, sample_rate, activations), activations=activations)

@@ -109,10 +109,10 @@ class ScoreResult:
 
 def build_score(notes: list[Note], audio: np.ndarray | None = None, sample_rate: int = SAMPLE_RATE,
                 pedal: list[PedalSpan] = (), pieces: list[Piece] | None = None, end_s: float = 0.0,
-                key_releases: bool = False) -> ScoreResult:
-    """The whole notation stage. `audio` (mono samples at `sample_rate`) also informs the beats
-    and makes the time map cover the whole recording; `pedal` (sustain-pedal spans in seconds)
-    becomes pedal lines (Ped. ___|) under the lowest staff. Note values come from the notes' `end_s`, the
+                key_releases: bool = False, activations: np.ndarray | None = None) -> ScoreResult:
+    """The whole notation stage. `audio` (mono samples at `sample_rate`) makes the time map cover
+    the whole recording; the beat network's `activations` (tunescribe.beatnet) inform the beats;
+    `pedal` (sustain-pedal spans in seconds) becomes pedal lines (Ped. ___|) under the lowest staff. Note values come from the notes' `end_s`, the
     key releases, never from the sound the pedal holds. A medley's pieces and a long piece's keys
     get their own time and key signatures (sections.py). `pieces`: the notes already on their
     pieces' beat grids instead of reading those from the notes (a correction keeps its
@@ -120,7 +120,7 @@ def build_score(notes: list[Note], audio: np.ndarray | None = None, sample_rate:
     at least (seconds), without the audio. `key_releases`: the notes end where keys are let go (the
     piano model's), so a shorter silence is a rest (staves.make_staves)."""
     notes = sorted(notes, key=lambda n: (n.start_s, n.pitch))
-    pieces = split_pieces(notes, audio, sample_rate) if pieces is None else pieces
+    pieces = split_pieces(notes, audio, sample_rate, activations) if pieces is None else pieces
     passages, measure = [], 1
     for piece in pieces:
         grid = piece.grid

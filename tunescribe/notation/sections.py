@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tunescribe.notation.beats import BeatGrid
+from tunescribe.notation.beats import ACTIVATION_FPS, BeatGrid
 from tunescribe.notation.key import DIATONIC, Key, estimate_key
 from tunescribe.notation.meter import EARLY_S, beat_grid
 from tunescribe.notes import Note
@@ -39,14 +39,15 @@ class Piece:
     grid: BeatGrid
 
 
-def split_pieces(notes: list[Note], audio: np.ndarray | None = None, sample_rate: int = 16_000) -> list[Piece]:
+def split_pieces(notes: list[Note], audio: np.ndarray | None = None, sample_rate: int = 16_000,
+                 activations: np.ndarray | None = None) -> list[Piece]:
     """The notes (sorted by start) as consecutive pieces, each with the beat grid read on its own
-    notes; one piece (today's whole-recording grid) unless a pause separates readings of another
-    time or key signature."""
-    return _split(Piece(notes, beat_grid(notes, audio, sample_rate)), audio, sample_rate)
+    notes (and the beat network's `activations`, when it heard the recording); one piece (today's
+    whole-recording grid) unless a pause separates readings of another time or key signature."""
+    return _split(Piece(notes, beat_grid(notes, audio, sample_rate, activations)), audio, sample_rate, activations)
 
 
-def _split(piece: Piece, audio: np.ndarray | None, sample_rate: int) -> list[Piece]:
+def _split(piece: Piece, audio: np.ndarray | None, sample_rate: int, activations: np.ndarray | None) -> list[Piece]:
     # at a pause a new piece may keep the meter and change the key; where the key changes without
     # a pause, only a new meter makes a new piece (the bars of one piece run on through its keys)
     tries = [(at, True) for at in pauses(piece)[:MAX_PAUSES_TRIED]] + [(at, False) for at in key_points(piece)]
@@ -54,11 +55,12 @@ def _split(piece: Piece, audio: np.ndarray | None, sample_rate: int) -> list[Pie
         before = [n for n in piece.notes if n.start_s < at]
         after = [n for n in piece.notes if n.start_s >= at]
         # the audio up to the split: times stay the recording's, the grid runs to the next piece
-        head = Piece(before, beat_grid(before, None if audio is None else audio[:int(at * sample_rate)], sample_rate))
-        tail = Piece(after, beat_grid(after, audio, sample_rate))
+        head = Piece(before, beat_grid(before, None if audio is None else audio[:int(at * sample_rate)], sample_rate,
+                                       None if activations is None else activations[:int(at * ACTIVATION_FPS)]))
+        tail = Piece(after, beat_grid(after, audio, sample_rate, activations))
         if head.grid.meter != tail.grid.meter or (
                 at_pause and estimate_key(before).fifths != estimate_key(after).fifths):
-            return _split(head, audio, sample_rate) + _split(tail, audio, sample_rate)
+            return _split(head, audio, sample_rate, activations) + _split(tail, audio, sample_rate, activations)
     return [piece]
 
 
