@@ -29,12 +29,21 @@ WINDOW = 512  # frames in a training window (16.4 s)
 STRETCH = (0.8, 1.25)  # time-stretch factors drawn log-uniformly
 
 
-def load_split(corpus: Path, split: str, limit: int | None = None) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
-    """(id, features float16, beat times s, downbeat times s) of every rendition of `split` with a
-    true score (the generated keyboard material has none)."""
+def renditions(corpus: Path, split: str, fonts=None, held_out=()) -> list[dict]:
+    """The manifest rows of `split` with a true score (the generated keyboard material has none),
+    sorted by id: those rendered through `fonts` only when given, none through `held_out`."""
+    split_dir = corpus / split
+    return sorted((r for r in read_manifest(corpus, split) if (split_dir / f"{r['id']}.score.json").is_file()
+                   and (fonts is None or r.get("soundfont") in fonts) and r.get("soundfont") not in held_out),
+                  key=lambda r: r["id"])
+
+
+def load_split(corpus: Path, split: str, limit: int | None = None, fonts=None,
+               held_out=()) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
+    """(id, features float16, beat times s, downbeat times s) of the `renditions` of `split`."""
     split_dir, out = corpus / split, []
-    rows = [r for r in read_manifest(corpus, split) if (split_dir / f"{r['id']}.score.json").is_file()]
-    for row in sorted(rows, key=lambda r: r["id"])[:limit]:
+    rows = renditions(corpus, split, fonts, held_out)
+    for row in rows[:limit]:
         truth = load_truth(split_dir, row)
         with np.load(split_dir / f"{row['id']}.npz") as z:
             out.append((row["id"], z["features"], truth.beats_s, truth.downbeats_s))
@@ -103,23 +112,23 @@ BEAT_WEIGHTS = (0.0, 0.5, 1.0, 2.0, 4.0)  # tunescribe.notation.beats.BEAT_WEIGH
 HEARD_GRID = [(b, d) for b in (0.0, 1.0, 3.0, 10.0, 30.0) for d in (0.0, 1.0, 3.0, 10.0, 30.0)]  # meter.HEARD_WEIGHTS, tried
 
 
-def choose_decoding(corpus: Path, beat_dir: Path, limit: int | None = None) -> list[dict]:
+def choose_decoding(corpus: Path, beat_dir: Path, limit: int | None = None, fonts=None) -> list[dict]:
     """How the notation stage should weigh the beat network: every BEAT_WEIGHT with every
-    HEARD_WEIGHTS, on the validation renditions transcribed as users get them (Auto's notes,
-    cached beside them as services.trainer.notation does), scored by the notation benchmark's
-    beat and downbeat F-measures and the time signature. Rows sorted best first."""
+    HEARD_WEIGHTS, on the validation renditions (those through `fonts` when given) transcribed as
+    users get them (Auto's notes, cached beside them as services.trainer.notation does), scored by
+    the notation benchmark's beat and downbeat F-measures and the time signature. Rows sorted best
+    first."""
     from services.trainer.notation import score_hypothesis, transcribed_examples
     from tunescribe.beatnet import load_beat_model
-    from tunescribe.notation import beats as beat_stage
+    from tunescribe.notation.beats import track_pulses
     from tunescribe.notation.meter import candidates, feature_names, heard_contrast
     from tunescribe.notation.weights import load_weights
 
     transcribed_examples(corpus)  # transcribes the renditions whose notes are not yet cached
     split_dir, w = corpus / "validation", load_weights("meter", feature_names())
     net = load_beat_model(beat_dir)
-    rows = [r for r in read_manifest(corpus, "validation") if (split_dir / f"{r['id']}.score.json").is_file()]
     per = {(bw, hw): [] for bw in BEAT_WEIGHTS for hw in HEARD_GRID}
-    for row in sorted(rows, key=lambda r: r["id"])[:limit]:
+    for row in renditions(corpus, "validation", fonts)[:limit]:
         notes = notes_from_table(np.load(split_dir / f"{row['id']}.auto.npy"))
         truth = load_truth(split_dir, row)
         if len(notes) < 8 or len(truth.downbeats_s) < 2:
@@ -130,8 +139,7 @@ def choose_decoding(corpus: Path, beat_dir: Path, limit: int | None = None) -> l
         ref_b = truth.beats_s[(truth.beats_s >= lo) & (truth.beats_s <= hi)]
         ref_d = truth.downbeats_s[(truth.downbeats_s >= lo) & (truth.downbeats_s <= hi)]
         for bw in BEAT_WEIGHTS:
-            beat_stage.BEAT_WEIGHT = bw
-            pulses = beat_stage.track_pulses(notes, None, activations=act)
+            pulses = track_pulses(notes, None, activations=act, beat_weight=bw)
             hyps, x = candidates(notes, pulses)
             base, heard = x @ w, heard_contrast(hyps, pulses, notes, act)
             for hw in HEARD_GRID:
@@ -161,20 +169,25 @@ def main(argv=None) -> None:
     ap.add_argument("--limit", type=int, default=None, help="renditions per split (a quick run)")
     ap.add_argument("--base", type=int, default=16, help="channels of the frequency convolutions")
     ap.add_argument("--width", type=int, default=48, help="channels of the temporal network")
+    ap.add_argument("--hold-out", default="", help="comma-separated soundfonts: trained without, and "
+                    "(with --choose-decoding) weighed on the validation renditions through them alone, "
+                    "as the network meets a timbre it never heard")
     ap.add_argument("--choose-decoding", action="store_true",
                     help="train nothing: weigh the trained network in the notation stage on validation (choose_decoding)")
     args = ap.parse_args(argv)
+    held_out = tuple(f for f in args.hold_out.split(",") if f)
     if args.choose_decoding:
-        rows = choose_decoding(args.corpus, args.out, args.limit)
+        rows = choose_decoding(args.corpus, args.out, args.limit, held_out or None)
         for r in rows[:8]:
             print(json.dumps(r))
         card = json.loads((args.out / "card.json").read_text())
-        write_card(args.out, {**card, "decoding": {"chosen_on": "validation renditions, Auto's notes", "best": rows[:8],
-                                                   "none": next(r for r in rows if r["beat_weight"] == 0
-                                                                and r["heard_weights"] == [0.0, 0.0])}})
+        write_card(args.out, {**card, "decoding": {"chosen_on": "validation renditions, Auto's notes" + (
+            f", through {', '.join(held_out)} alone" if held_out else ""), "best": rows[:8],
+            "none": next(r for r in rows if r["beat_weight"] == 0 and r["heard_weights"] == [0.0, 0.0])}})
         return
     t0 = time.time()
-    train, val = (load_split(args.corpus, s, args.limit) for s in ("train", "validation"))
+    train = load_split(args.corpus, "train", args.limit, held_out=held_out)
+    val = load_split(args.corpus, "validation", args.limit, held_out or None)
     hours = sum(len(p[1]) for p in train) / FRAMES_PER_SECOND / 3600
     print(f"renditions: train {len(train)} ({hours:.2f} h), validation {len(val)}; {time.time() - t0:.0f} s", flush=True)
 
@@ -214,7 +227,8 @@ def main(argv=None) -> None:
             "training": {"epochs": args.epochs, "steps": args.steps, "batch": args.batch, "window_frames": WINDOW,
                          "stretch": list(STRETCH), "history": history},
             "validation": evaluate(beats, val),
-            "command": f"python -m services.trainer.beatnet --corpus {args.corpus} --out {args.out} --run {args.run}"}
+            "command": f"python -m services.trainer.beatnet --corpus {args.corpus} --out {args.out} --run {args.run}"
+                       + (f" --hold-out {args.hold_out}" if held_out else "")}
     write_card(args.out, card)
     print(json.dumps(card["validation"]), f"{(time.time() - t0) / 60:.1f} min")
 

@@ -22,8 +22,9 @@ FPS = 100  # onset envelope frames per second
 TIGHTNESS = 200.0  # how closely the beats keep to the local tempo (librosa's beat_track's tightness)
 DEFAULT_BPM = 120.0
 # the beat network's activation against the notes' envelope, each scaled to unit spread (chosen on
-# the validation renditions: services/trainer/beatnet.py --choose-decoding)
-BEAT_WEIGHT = 0.5
+# validation renditions through soundfonts the network was not trained on: services/trainer/beatnet.py
+# --hold-out, models/beats-v2/card.json "decoding_held_out")
+BEAT_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -87,14 +88,14 @@ def onset_envelope(notes: list[Note], n_frames: int) -> np.ndarray:
 
 
 def track_pulses(notes: list[Note], audio: np.ndarray | None = None, sample_rate: int = 16_000,
-                 activations: np.ndarray | None = None) -> list[np.ndarray]:
+                 activations: np.ndarray | None = None, beat_weight: float = BEAT_WEIGHT) -> list[np.ndarray]:
     """Pulses tracked on the notes' onsets, each a list of beat times in seconds covering every
     note and the recording (first beat at or before the first onset, last at or after the last
     note's end and the audio's end): the main pulse, at the most periodic tempo, then one at the
     most periodic tempo two or three times as fast or slow as a third of the main one (in a stream
     of even sixteenths, three of them recur as well as four: which is the beat, the meter model
     decides, meter.py). With the beat network's `activations` ((frames, 2) at ACTIVATION_FPS), its
-    beat activation joins the notes' envelope, weighted BEAT_WEIGHT, and the pulse it tracks alone
+    beat activation joins the notes' envelope, weighted `beat_weight`, and the pulse it tracks alone
     comes last. Few notes: one steady 120 BPM grid from the first onset."""
     end_s = max((n.end_s for n in notes), default=0.0)
     if audio is not None:
@@ -110,7 +111,7 @@ def track_pulses(notes: list[Note], audio: np.ndarray | None = None, sample_rate
     heard = activations is not None and len(activations) > 0
     if heard:
         act = activation_envelope(activations[:, 0], n_frames)
-        env = env / (env.std() + 1e-9) + BEAT_WEIGHT * act / (act.std() + 1e-9)
+        env = env / (env.std() + 1e-9) + beat_weight * act / (act.std() + 1e-9)
     bpm, ac = tempogram(env)
     onset0 = float(min(n.start_s for n in notes))
     pulses = []

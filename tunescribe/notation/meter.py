@@ -37,7 +37,7 @@ FAST_QUARTER, SLOW_QUARTER = np.log2(140 / 90), np.log2(50 / 90)
 # and those no reading may imply: a pulse read as eighths or halves must give a quarter note a
 # player would take (the corpus's performances take 50 to 140; scores rarely ask beyond these)
 QUARTER_BPM = (45.0, 170.0)
-HEARD_WEIGHTS = (1.0, 3.0)  # a reading's score per unit of heard_contrast: beats, downbeats (chosen as beats.BEAT_WEIGHT)
+HEARD_WEIGHTS = (3.0, 0.0)  # a reading's score per unit of heard_contrast: beats, downbeats (chosen as beats.BEAT_WEIGHT)
 EARLY_S = 0.05  # a first note this much before a downbeat is played early, not in a bar of its own
 
 
@@ -240,27 +240,33 @@ def heard_contrast(hyps: list[Hypothesis], pulses: list[np.ndarray], notes: list
                    activations: np.ndarray) -> np.ndarray:
     """(readings, 2): how much more the beat network hears a beat on each reading's beats than
     halfway between them, and a downbeat on its downbeats than on its other beats (mean
-    activations, each frame's the most of it and its neighbours: a tracked beat may sit a frame off)."""
+    activations, each frame's the most of it and its neighbours: a tracked beat may sit a frame off).
+    The activations are sampled once per pulse and note value, every half eighth."""
     from scipy.ndimage import maximum_filter1d
 
     act = maximum_filter1d(activations, 3, axis=0)
     frames = np.arange(len(act)) / ACTIVATION_FPS
-    first = float(min(x.start_s for x in notes))
-    last = float(max(x.start_s for x in notes))
+    span = [float(min(x.start_s for x in notes)), float(max(x.start_s for x in notes))]
+    margin = max(METERS.values())[0]  # eighths: a bar of the longest meter
+    sampled = {}
     out = np.zeros((len(hyps), 2))
     for i, h in enumerate(hyps):
-        grid = BeatGrid(pulses[h.track], 4, 2)
-        lo, hi = h.pulse * grid.to_beats([first, last])
+        if (h.track, h.pulse) not in sampled:
+            grid = BeatGrid(pulses[h.track], 4, 2)
+            lo, hi = h.pulse * grid.to_beats(span)
+            start = np.floor(lo) - margin
+            halves = start + 0.5 * np.arange(int(2 * (np.ceil(hi) + 2 * margin - start)) + 1)
+            t = grid.to_seconds(halves / h.pulse)
+            sampled[h.track, h.pulse] = (lo, hi, start, np.interp(t, frames, act[:, 0]), np.interp(t, frames, act[:, 1]))
+        lo, hi, start, beat_act, down_act = sampled[h.track, h.pulse]
         e = h.phase + h.beat * np.arange(np.floor((lo - h.phase) / h.beat), np.ceil((hi - h.phase) / h.beat) + 1)
         if len(e) < 2:
             continue
-        beat = np.interp(grid.to_seconds(e / h.pulse), frames, act[:, 0])
-        mid = np.interp(grid.to_seconds((e[:-1] + h.beat / 2) / h.pulse), frames, act[:, 0])
-        down = np.interp(grid.to_seconds(e / h.pulse), frames, act[:, 1])
-        is_down = np.isclose((e - h.phase) % h.bar, 0)
-        out[i, 0] = beat.mean() - mid.mean()
+        at = np.round(2 * (e - start)).astype(int)  # each beat's half eighth
+        is_down = (e - h.phase) % h.bar == 0
+        out[i, 0] = beat_act[at].mean() - beat_act[at[:-1] + h.beat].mean()  # halfway: h.beat half eighths on
         if is_down.any() and (~is_down).any():
-            out[i, 1] = down[is_down].mean() - down[~is_down].mean()
+            out[i, 1] = down_act[at[is_down]].mean() - down_act[at[~is_down]].mean()
     return out
 
 
