@@ -112,9 +112,11 @@ train-piano: system venv  ## train the piano model (pedal head) on $(PIANO_CORPU
 auto-model: system venv  ## relearn Auto's instrument classifier (models/auto-v1) on both corpora: is it a solo piano?
 	$(PY) -m services.trainer.auto --corpus $(CORPUS) --piano-corpus $(PIANO_CORPUS) --out models/auto-v1
 
-beat-model: system venv  ## relearn the beat network (models/beats-v2) on the corpus's true beats, then weigh it in the notation stage on validation
+HELD_OUT_FONTS := timgm6mb,csound_gm
+beat-model: system venv  ## relearn the beat network (models/beats-v2) on the corpus's true beats; the same recipe without two soundfonts chooses its decoding weights (printed; set in tunescribe/notation)
 	$(PY) -m services.trainer.beatnet --corpus $(CORPUS) --out models/beats-v2 --run runs/beats-v2
-	$(PY) -m services.trainer.beatnet --corpus $(CORPUS) --out models/beats-v2 --choose-decoding
+	$(PY) -m services.trainer.beatnet --corpus $(CORPUS) --out runs/beats-held-out/model --run runs/beats-held-out --hold-out $(HELD_OUT_FONTS)
+	$(PY) -m services.trainer.beatnet --corpus $(CORPUS) --out runs/beats-held-out/model --hold-out $(HELD_OUT_FONTS) --choose-decoding
 
 notation-model: system venv  ## relearn the notation stage's meter and key weights (models/notation-v5, no audio)
 	$(PY) -m services.trainer.notation $(if $(wildcard $(CORPUS)/validation/*.score.json),--eval-corpus $(CORPUS))

@@ -58,10 +58,6 @@ class BeatModel:
     keras_model: keras.Model
     card: dict
 
-    @property
-    def version(self) -> str:
-        return self.card.get("version", "beats")
-
     def activations(self, features: np.ndarray, chunk: int = 2048) -> np.ndarray:
         """(frames, 264) features -> (frames, 2) beat and downbeat activations, in chunks with
         CONTEXT frames either side, so memory does not grow with the recording."""

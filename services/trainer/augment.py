@@ -57,3 +57,11 @@ def augment(y: np.ndarray, sr: int, rng: np.random.Generator) -> np.ndarray:
             y = y + (level * noise).astype(np.float32)
     peak = np.abs(y).max()
     return (y / peak * rng.uniform(0.1, 0.98)).astype(np.float32) if peak > 0 else y
+
+
+def tint(features: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Features ([0, 1] log constant-Q) at a random level and spectral tilt (up to about ±10 dB),
+    silence left silent: a network learns how partials behave, not one soundfont's or microphone's
+    loudness or colour."""
+    colour = rng.uniform(-0.1, 0.1) + rng.uniform(-0.1, 0.1) * np.linspace(-1, 1, features.shape[1], dtype=np.float32)
+    return np.where(features > 0, np.clip(features + colour, 0, 1), 0)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from services.trainer.augment import tint
 from services.trainer.renditions import is_solo_piano, read_manifest
 from tunescribe.auto import PATCH_FRAMES
 from tunescribe.cards import Instrument, write_card
@@ -45,9 +46,8 @@ def load_split(corpora: list[Path], split: str) -> tuple[list[np.ndarray], np.nd
 
 
 def batches(xs: list[np.ndarray], ys: np.ndarray, weights: np.ndarray, size: int, rng: np.random.Generator):
-    """Endless balanced batches of random windows: (size, PATCH_FRAMES, bins), labels. Each window
-    gets a random level and spectral tilt (up to about ±10 dB), so that an instrument is told by
-    how its partials behave, not by the loudness or colour of one soundfont or microphone."""
+    """Endless balanced batches of random windows: (size, PATCH_FRAMES, bins), labels, each window
+    tinted (services.trainer.augment.tint): an instrument is told by how its partials behave."""
     by_class = [np.flatnonzero(ys == c) for c in (0, 1)]
     odds = [weights[i] / weights[i].sum() for i in by_class]
     while True:
@@ -58,8 +58,7 @@ def batches(xs: list[np.ndarray], ys: np.ndarray, weights: np.ndarray, size: int
             s = int(rng.integers(0, max(1, len(x) - PATCH_FRAMES)))
             w = x[s:s + PATCH_FRAMES].astype(np.float32)
             w = np.pad(w, ((0, PATCH_FRAMES - len(w)), (0, 0)))
-            colour = rng.uniform(-0.1, 0.1) + rng.uniform(-0.1, 0.1) * np.linspace(-1, 1, w.shape[1], dtype=np.float32)
-            out.append(np.where(w > 0, np.clip(w + colour, 0, 1), 0))
+            out.append(tint(w, rng))
         yield np.stack(out), labels.astype(np.float32)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from services.trainer.augment import tint
 from services.trainer.renditions import notes_from_table, read_manifest
 from services.trainer.truth import load_truth
 from tunescribe.cards import write_card
@@ -66,7 +67,7 @@ def targets(times_s: np.ndarray, n: int, scale: float = 1.0, start: float = 0.0)
 def batches(pieces, size: int, rng: np.random.Generator):
     """Endless batches of (size, WINDOW, bins) features and (size, WINDOW, 2) targets: random
     windows, drawn by length, each stretched in time (linear interpolation between frames) and
-    coloured as Auto's classifier's (services.trainer.auto.batches)."""
+    tinted in level and spectral tilt (services.trainer.augment.tint)."""
     lengths = np.array([len(p[1]) for p in pieces], float)
     odds = lengths / lengths.sum()
     while True:
@@ -83,8 +84,7 @@ def batches(pieces, size: int, rng: np.random.Generator):
             w = (src - lo)[:, None].astype(np.float32)
             win = (1 - w) * feats[lo].astype(np.float32) + w * feats[hi].astype(np.float32)
             win[src >= len(feats) - 1] = 0  # past the end: silence
-            colour = rng.uniform(-0.1, 0.1) + rng.uniform(-0.1, 0.1) * np.linspace(-1, 1, win.shape[1], dtype=np.float32)
-            x[b] = np.where(win > 0, np.clip(win + colour, 0, 1), 0)
+            x[b] = tint(win, rng)
             y[b, :, 0] = targets(beats, WINDOW, scale, start)
             y[b, :, 1] = targets(downs, WINDOW, scale, start)
         yield x, y

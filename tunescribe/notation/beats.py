@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from tunescribe.constants import FRAMES_PER_SECOND
 from tunescribe.notes import Note
 
 FPS = 100  # onset envelope frames per second
@@ -94,7 +95,7 @@ def track_pulses(notes: list[Note], audio: np.ndarray | None = None, sample_rate
     note's end and the audio's end): the main pulse, at the most periodic tempo, then one at the
     most periodic tempo two or three times as fast or slow as a third of the main one (in a stream
     of even sixteenths, three of them recur as well as four: which is the beat, the meter model
-    decides, meter.py). With the beat network's `activations` ((frames, 2) at ACTIVATION_FPS), its
+    decides, meter.py). With the beat network's `activations` ((frames, 2) at the features' FRAMES_PER_SECOND), its
     beat activation joins the notes' envelope, weighted `beat_weight`, and the pulse it tracks alone
     comes last. Few notes: one steady 120 BPM grid from the first onset."""
     end_s = max((n.end_s for n in notes), default=0.0)
@@ -125,13 +126,10 @@ def track_pulses(notes: list[Note], audio: np.ndarray | None = None, sample_rate
     return pulses
 
 
-ACTIVATION_FPS = 31.25  # the beat network's frames per second (the features')
-
-
 def activation_envelope(activation: np.ndarray, n_frames: int) -> np.ndarray:
-    """A beat network's activation (ACTIVATION_FPS) at the envelope's FPS frames, `n_frames` long."""
+    """A beat network's activation (at FRAMES_PER_SECOND) at the envelope's FPS frames, `n_frames` long."""
     t = np.arange(n_frames) / FPS
-    return np.interp(t, np.arange(len(activation)) / ACTIVATION_FPS, activation, right=0.0).astype(np.float32)
+    return np.interp(t, np.arange(len(activation)) / FRAMES_PER_SECOND, activation, right=0.0).astype(np.float32)
 
 
 def beats_from_activations(activations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -139,7 +137,7 @@ def beats_from_activations(activations: np.ndarray) -> tuple[np.ndarray, np.ndar
     the beats tracked on the beat activation as on a note envelope, the downbeats every second,
     third or fourth of them, at the bar length and phase whose beats carry the most downbeat
     activation above the others'."""
-    n = int(len(activations) / ACTIVATION_FPS * FPS)
+    n = int(len(activations) / FRAMES_PER_SECOND * FPS)
     env = activation_envelope(activations[:, 0], n)
     if len(env) < FPS or not env.any():
         return np.zeros(0), np.zeros(0)
@@ -147,7 +145,7 @@ def beats_from_activations(activations: np.ndarray) -> tuple[np.ndarray, np.ndar
     beats = np.unique(track_beats(env, local_tempo(bpm, ac, tempi(bpm, ac)[0], len(env))))
     if len(beats) < 2:
         return beats, beats[:0]
-    down = np.interp(beats, np.arange(len(activations)) / ACTIVATION_FPS, activations[:, 1])
+    down = np.interp(beats, np.arange(len(activations)) / FRAMES_PER_SECOND, activations[:, 1])
     best, where = -np.inf, (1, 0)
     for per_bar in (2, 3, 4):
         for phase in range(per_bar):

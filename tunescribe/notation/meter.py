@@ -22,7 +22,8 @@ from itertools import groupby
 
 import numpy as np
 
-from tunescribe.notation.beats import ACTIVATION_FPS, BeatGrid, track_pulses
+from tunescribe.constants import FRAMES_PER_SECOND
+from tunescribe.notation.beats import BeatGrid, track_pulses
 from tunescribe.notation.weights import load_weights
 from tunescribe.notes import Note
 
@@ -245,7 +246,7 @@ def heard_contrast(hyps: list[Hypothesis], pulses: list[np.ndarray], notes: list
     from scipy.ndimage import maximum_filter1d
 
     act = maximum_filter1d(activations, 3, axis=0)
-    frames = np.arange(len(act)) / ACTIVATION_FPS
+    frames = np.arange(len(act)) / FRAMES_PER_SECOND
     span = [float(min(x.start_s for x in notes)), float(max(x.start_s for x in notes))]
     margin = max(METERS.values())[0]  # eighths: a bar of the longest meter
     sampled = {}

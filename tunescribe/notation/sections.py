@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tunescribe.notation.beats import ACTIVATION_FPS, BeatGrid
+from tunescribe.constants import FRAMES_PER_SECOND
+from tunescribe.notation.beats import BeatGrid
 from tunescribe.notation.key import DIATONIC, Key, estimate_key
 from tunescribe.notation.meter import EARLY_S, beat_grid
 from tunescribe.notes import Note
@@ -56,7 +57,7 @@ def _split(piece: Piece, audio: np.ndarray | None, sample_rate: int, activations
         after = [n for n in piece.notes if n.start_s >= at]
         # the audio up to the split: times stay the recording's, the grid runs to the next piece
         head = Piece(before, beat_grid(before, None if audio is None else audio[:int(at * sample_rate)], sample_rate,
-                                       None if activations is None else activations[:int(at * ACTIVATION_FPS)]))
+                                       None if activations is None else activations[:int(at * FRAMES_PER_SECOND)]))
         tail = Piece(after, beat_grid(after, audio, sample_rate, activations))
         if head.grid.meter != tail.grid.meter or (
                 at_pause and estimate_key(before).fifths != estimate_key(after).fifths):
