@@ -14,7 +14,6 @@ import numpy as np
 
 from tunescribe.audio import load_audio
 from tunescribe.auto import AutoModels
-from tunescribe.cards import Instrument, instrument_of
 from tunescribe.constants import MAX_DURATION_S, SAMPLE_RATE
 from tunescribe.features import compute_features
 from tunescribe.midi import write_midi
@@ -33,7 +32,6 @@ class Transcription:
     notes: list[Note]  # end_s: key release
     pedal: list[PedalSpan] = field(default_factory=list)  # sustain pedal; empty from a model without a pedal head
     model_version: str | None = None  # the model that heard it (Auto's choice)
-    key_releases: bool = False  # its notes end where keys are let go (a piano model's, as the registry tells a job's)
     beats: np.ndarray | None = None  # the beat network's (frames, 2) beat and downbeat activations, when asked for
 
 
@@ -69,8 +67,7 @@ def transcribe_audio(y: np.ndarray, model, on_progress: Callable[[float], None] 
         from tunescribe.beatnet import load_beat_model
 
         heard = load_beat_model().activations(features)
-    return Transcription(notes, [] if post.pedal is None else spans_from_roll(post.pedal), model.version,
-                         key_releases=instrument_of(model.card) == Instrument.PIANO, beats=heard)
+    return Transcription(notes, [] if post.pedal is None else spans_from_roll(post.pedal), model.version, beats=heard)
 
 
 def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, model, sheet_music: bool = True,
@@ -99,21 +96,19 @@ def transcribe_file(audio_path: str | Path, out_dir: str | Path, stem: str, *, m
                              beats=sheet_music or pdf)
     timings[Stage.TRANSCRIBING] = time.perf_counter() - t
     files, score = _write_outputs(found.notes, found.pedal, audio, out_dir, stem, sheet_music=sheet_music, pdf=pdf,
-                                  title=title, report=report, timings=timings, key_releases=found.key_releases,
-                                  activations=found.beats)
+                                  title=title, report=report, timings=timings, activations=found.beats)
     return Outputs(files, found.notes, len(audio) / SAMPLE_RATE, found.pedal, found.model_version, score, timings)
 
 
 def notate_file(notes: list[Note], out_dir: str | Path, stem: str, *, time_map: str | Path,
                 score_midi: str | Path, pedal: list[PedalSpan] = (), title: str | None = None,
-                on_progress: ProgressFn | None = None, key_releases: bool = False) -> Outputs:
+                on_progress: ProgressFn | None = None) -> Outputs:
     """`transcribe_file` from given notes instead of the model's (a corrected transcription): the
     same MIDI and sheet music from `notes` and the sustain `pedal` (seconds), into
     `out_dir`/`stem` + each Output suffix. The notes are written on the beats and meter of the
     transcription they correct, read from its `time_map` and `score_midi` files: a correction moves
     no bar line, and needs neither the recording nor the beat tracker (its time map reaches as far
-    as the original's). `key_releases`: as the model that heard the original (the piano model's
-    notes end where keys are let go). No PDF: a correction's is engraved when it is asked for. Raises
+    as the original's). No PDF: a correction's is engraved when it is asked for. Raises
     tunescribe.notation.timemap.TimeMapError for files that are not a score's, and
     NotationModelError as transcribe_file."""
     from tunescribe.notation.timemap import kept_grids, kept_pieces, read_meters, read_time_map
@@ -123,17 +118,17 @@ def notate_file(notes: list[Note], out_dir: str | Path, stem: str, *, time_map: 
     grids, end_s = kept_grids(read_time_map(time_map), read_meters(score_midi), notes[0].start_s if notes else None)
     files, score = _write_outputs(notes, list(pedal), None, Path(out_dir), stem, sheet_music=True, pdf=False,
                                   title=title, report=on_progress or (lambda stage, fraction: None), timings=timings,
-                                  pieces=kept_pieces(notes, grids), end_s=end_s, key_releases=key_releases)
+                                  pieces=kept_pieces(notes, grids), end_s=end_s)
     return Outputs(files, notes, end_s, list(pedal), None, score, timings)
 
 
 def _write_outputs(notes: list[Note], pedal: list[PedalSpan], audio: np.ndarray | None, out_dir: Path, stem: str, *,
                    sheet_music: bool, pdf: bool, title: str | None, report: ProgressFn, timings: dict[Stage, float],
-                   pieces=None, end_s: float = 0.0, key_releases: bool = False,
+                   pieces=None, end_s: float = 0.0,
                    activations: np.ndarray | None = None) -> tuple[dict[Output, Path], object | None]:
     """The MIDI and, with `sheet_music` or `pdf`, the notation stage's files of `notes` (its
     seconds in `timings`): the one export path of transcribe_file and notate_file. `pieces` and
-    `end_s`, `key_releases` and `activations` as tunescribe.notation.score.build_score takes them. Returns the files by Output and
+    `end_s` and `activations` as tunescribe.notation.score.build_score takes them. Returns the files by Output and
     the tunescribe.notation.ScoreResult (None without sheet music)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {Output.MIDI: out_dir / f"{stem}{Output.MIDI}"}
@@ -148,7 +143,7 @@ def _write_outputs(notes: list[Note], pedal: list[PedalSpan], audio: np.ndarray 
         t = time.perf_counter()
         report(Stage.NOTATION, 0.0)
         files.update({kind: out_dir / f"{stem}{kind}" for kind in SHEET_MUSIC})
-        score = build_score(notes, audio, pedal=pedal, pieces=pieces, end_s=end_s, key_releases=key_releases,
+        score = build_score(notes, audio, pedal=pedal, pieces=pieces, end_s=end_s,
                             activations=activations)
         report(Stage.NOTATION, 0.4)  # the score made; writing it remains
         write_musicxml(score, files[Output.MUSICXML], title or stem)

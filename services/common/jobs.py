@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 
 from services.common.artifacts import ArtifactKind
 from services.common.db import session_scope
-from services.common.models import Artifact, Job, JobStage, JobStatus, ModelVersion, TrainingRun, TrainingRunStatus, utcnow
+from services.common.models import Artifact, Job, JobStage, JobStatus, TrainingRun, TrainingRunStatus, utcnow
 from services.common.queue import TRANSCRIBE, QueueUnavailable, send, send_or_remove
 from services.common.settings import get_settings
-from tunescribe.cards import Instrument
 
 log = logging.getLogger("tunescribe.jobs")
 
@@ -113,13 +112,6 @@ def upload_of(job_id: uuid.UUID) -> tuple[str | None, str | None, str | None]:
         key = session.scalar(select(Artifact.key).where(Artifact.job_id == job_id, Artifact.kind == ArtifactKind.AUDIO))
         row = session.execute(select(Job.title, Job.instrument).where(Job.id == job_id)).one_or_none()
         return (key, *row) if row else (key, None, None)
-
-
-def heard_by_piano(job_id: uuid.UUID) -> bool:
-    """Whether the model that made the job is a piano model (its notes end at key releases)."""
-    with session_scope() as session:
-        return session.scalar(select(ModelVersion.instrument).join(Job, Job.model_version == ModelVersion.version)
-                              .where(Job.id == job_id)) == Instrument.PIANO
 
 
 def original_key(job_id: uuid.UUID, kind: ArtifactKind) -> str | None:

@@ -183,7 +183,7 @@ def _revise(revision_id: uuid.UUID, owner: str, claimed: revisions.Claimed) -> N
             notes = apply_edits(read_midi_notes(original), [NoteEdit(**e) for e in claimed.edits])
             out = notate_file(notes, Path(tmp) / "out", "score", time_map=files[ArtifactKind.TIMEMAP],
                               score_midi=files[ArtifactKind.SCORE_MIDI], pedal=read_midi_pedal(original), title=title,
-                              on_progress=report, key_releases=jobs.heard_by_piano(job_id))
+                              on_progress=report)
         except InvalidEdit as e:
             raise JobFailed(str(e)) from None
         except TimeMapError as e:

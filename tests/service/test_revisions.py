@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote
@@ -12,7 +11,6 @@ from sqlalchemy import select
 
 from benchmarks import stack
 from services.common.db import new_session
-from services.common.jobs import heard_by_piano
 from services.common.models import Artifact, Revision
 from tunescribe.midi import read_midi_notes
 
@@ -95,15 +93,6 @@ def test_revisions_sent_together_are_made_one_after_another_in_order(finished_jo
     # each revision is against the original: the last deleted note 2 only
     original = _notes(client.http.get(f"{url}/midi", params={"revision": 0}).content, tmp_path)
     assert _same(_notes(client.http.get(f"{url}/midi").content, tmp_path), original[:2] + original[3:])
-
-
-def test_a_job_knows_whether_a_piano_model_heard_it_for_the_rests_of_its_corrections(finished_job, piano_wav):
-    """A piano model's notes end where the key is let go (a beat's silence is a rest), an ensemble
-    model's where the sound fades (two beats): a correction's worker asks which kind made the job."""
-    client, job = finished_job
-    ensemble = client.wait(client.upload(piano_wav, instrument="ensemble")["id"])
-    assert ensemble["status"] == "succeeded", ensemble["error"]
-    assert heard_by_piano(uuid.UUID(job["id"])) and not heard_by_piano(uuid.UUID(ensemble["id"]))
 
 
 def _revise(client: stack.Client, job: dict, edits: list[dict]) -> int:

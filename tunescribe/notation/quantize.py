@@ -28,14 +28,12 @@ DROP_VELOCITY = 40
 # cost enough that a lone onset a third into a beat stays on the sixteenths (a note played a
 # little late), while two onsets at a third and two thirds make a triplet.
 GRIDS = {2: {1: 0.0, 2: 0.002, 4: 0.006, 3: 0.016}, 3: {1: 0.0, 3: 0.0045, 6: 0.018}}
-# a silence shorter than this (beats) before the staff's next onset is the sound fading, not a
-# rest: the corpus's scores rest about once in 23 bars a part (chosen on the validation split:
-# 2 beats wrote 8 % more rests than the true scores, 1.5 beats 25 %, half a beat four times as many)
-LEGATO_GAP = Fraction(2)
-# notes that end where the key is let go (the piano model's) show a rest where the hand lifts; a
-# shorter silence is articulation (chosen on the validation split's 36 renditions the piano model
-# heard: 1 beat wrote 0.092 rests a bar against the true scores' 0.093, 2 beats 0.047, half a beat 0.197)
-RELEASE_GAP = Fraction(1)
+# a silence shorter than this (beats) before the staff's next onset is articulation or the sound
+# fading, not a rest. Chosen on all 103 renditions of the validation split, whose parts rest 0.108
+# times a bar: 1 beat writes 0.106 rests a bar, 2 beats 0.067, 3/4 of a beat 0.111 (the share of
+# durations right the same within 0.1 point); strings and mixed ensembles rest as their scores
+# do only from 1 beat (0.129 and 0.121 a bar, true 0.122 and 0.181; 2 beats: 0.048 and 0.049)
+LEGATO_GAP = Fraction(1)
 
 
 @dataclass(frozen=True)
@@ -136,7 +134,7 @@ def legato(qnotes: list[QNote], gap: Fraction = LEGATO_GAP) -> list[QNote]:
     """Each note of one staff (sorted by start) held to the staff's next onset unless it clearly
     stops earlier: a silence of `gap` beats or more is a rest. A transcribed release is where
     the sound fades, which on a plucked or struck instrument comes long before the next note:
-    written as heard, nearly every note would be followed by a rest (a key release: RELEASE_GAP)."""
+    written as heard, nearly every note would be followed by a rest."""
     onsets = sorted({q.start for q in qnotes})
     out = []
     for q in qnotes:

@@ -109,7 +109,7 @@ class ScoreResult:
 
 def build_score(notes: list[Note], audio: np.ndarray | None = None, sample_rate: int = SAMPLE_RATE,
                 pedal: list[PedalSpan] = (), pieces: list[Piece] | None = None, end_s: float = 0.0,
-                key_releases: bool = False, activations: np.ndarray | None = None) -> ScoreResult:
+                activations: np.ndarray | None = None) -> ScoreResult:
     """The whole notation stage. `audio` (mono samples at `sample_rate`) makes the time map cover
     the whole recording; the beat network's `activations` (tunescribe.beatnet) inform the beats;
     `pedal` (sustain-pedal spans in seconds) becomes pedal lines (Ped. ___|) under the lowest staff. Note values come from the notes' `end_s`, the
@@ -117,8 +117,7 @@ def build_score(notes: list[Note], audio: np.ndarray | None = None, sample_rate:
     get their own time and key signatures (sections.py). `pieces`: the notes already on their
     pieces' beat grids instead of reading those from the notes (a correction keeps its
     transcription's bar lines: tunescribe.notation.timemap); `end_s`: where the time map reaches
-    at least (seconds), without the audio. `key_releases`: the notes end where keys are let go (the
-    piano model's), so a shorter silence is a rest (staves.make_staves)."""
+    at least (seconds), without the audio."""
     notes = sorted(notes, key=lambda n: (n.start_s, n.pitch))
     pieces = split_pieces(notes, audio, sample_rate, activations) if pieces is None else pieces
     passages, measure = [], 1
@@ -135,7 +134,7 @@ def build_score(notes: list[Note], audio: np.ndarray | None = None, sample_rate:
         measure += n_measures
     clef = single_clef([q for p in passages for q in p.qnotes])  # one layout for every piece
     for p in passages:
-        p.staves = make_staves(p.qnotes, beat_s=60.0 / p.grid.tempo_bpm, clef=clef, key_releases=key_releases)
+        p.staves = make_staves(p.qnotes, beat_s=60.0 / p.grid.tempo_bpm, clef=clef)
     end_s = max([n.end_s for n in notes] + [end_s, 0.0 if audio is None else len(audio) / sample_rate])
     result = ScoreResult(passages, measure - 1, _time_map(passages, end_s))
     result.pedal_q = [(float(a), float(b)) for a, b in (result.quarters([p.start_s, p.end_s]) for p in pedal)]

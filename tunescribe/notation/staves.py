@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from itertools import groupby
 
-from tunescribe.notation.quantize import LEGATO_GAP, RELEASE_GAP, QNote, legato
+from tunescribe.notation.quantize import QNote, legato
 
 TREBLE_RANGE = (55, 88)  # G3..E6: a single treble staff with a few ledger lines
 BASS_RANGE = (28, 66)  # E1..F#4
@@ -138,17 +138,14 @@ def _trim(voice: list[QNote], start: Fraction) -> None:
             voice[i] = replace(q, end=start)
 
 
-def make_staves(qnotes: list[QNote], beat_s: float = 0.5, clef: str | None = "auto",
-                key_releases: bool = False) -> list[Staff]:
+def make_staves(qnotes: list[QNote], beat_s: float = 0.5, clef: str | None = "auto") -> list[Staff]:
     """One staff when the music fits one clef, else a treble and a bass staff; voices inside each.
     `clef` "treble" or "bass" asks for one staff, None for two (the pieces of a medley share one
-    layout); "auto" decides from the notes. `key_releases`: the notes end where keys are let go
-    (quantize.RELEASE_GAP), not where their sound fades."""
+    layout); "auto" decides from the notes."""
     clef = single_clef(qnotes) if clef == "auto" else clef
-    gap = RELEASE_GAP if key_releases else LEGATO_GAP
     if clef is not None:
-        return [Staff(clef, assign_voices(legato(qnotes, gap)))]
+        return [Staff(clef, assign_voices(legato(qnotes)))]
     hand = split_hands(qnotes, beat_s)
     right = [q for q, h in zip(qnotes, hand) if h == 0]
     left = [q for q, h in zip(qnotes, hand) if h == 1]
-    return [Staff("treble", assign_voices(legato(right, gap))), Staff("bass", assign_voices(legato(left, gap)))]
+    return [Staff("treble", assign_voices(legato(right))), Staff("bass", assign_voices(legato(left)))]
